@@ -1,0 +1,5 @@
+//! The `vpc-reach` command line.
+
+fn main() {
+    std::process::exit(2);
+}

@@ -1,0 +1,3 @@
+//! The browser app (placeholder until the web issue).
+
+fn main() {}
