@@ -4,12 +4,32 @@
 //! the CLI and in the browser (wasm32).
 
 pub mod diag;
+pub mod engine;
+pub mod evidence;
 pub mod fix;
 pub mod ingest;
 pub mod model;
 pub mod net;
+pub mod render;
 pub mod report;
 
 pub use diag::{Diagnostic, Severity};
+pub use engine::{check, exposure, QueryError};
 pub use ingest::{load, Input, Loaded};
 pub use report::{Check, Layer, Query, QueryProtocol, Report, Status, Verdict};
+
+/// Everything in one call: the configuration check for `q`, plus the evidence layers from any
+/// non-JSON inputs, plus the input's warnings.
+pub fn analyze(loaded: &Loaded, q: &Query) -> Result<Report, QueryError> {
+    let mut report = engine::check(&loaded.inventory, q)?;
+    let (checks, notes) = evidence::evaluate(&loaded.texts, &loaded.inventory, &report);
+    report.checks.extend(checks);
+    report.warnings.extend(
+        loaded
+            .diagnostics
+            .iter()
+            .chain(notes.iter())
+            .map(|d| d.to_string()),
+    );
+    Ok(report)
+}
