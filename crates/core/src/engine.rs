@@ -28,6 +28,8 @@ pub enum QueryError {
         target: String,
         suggestion: Option<String>,
     },
+    #[error("`{target}` is the Name of several instances: {ids}; pass an instance id")]
+    AmbiguousName { target: String, ids: String },
     #[error("`{address}` is not an address of `{target}`; its public addresses are {known}")]
     UnknownAddress {
         target: String,
@@ -131,6 +133,20 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 fn resolve<'a>(inv: &'a Inventory, q: &Query) -> Result<Resolved<'a>, QueryError> {
+    if !inv.instances.contains_key(&q.target) {
+        let named: Vec<&str> = inv
+            .instances
+            .values()
+            .filter(|i| i.name.as_deref() == Some(q.target.as_str()))
+            .map(|i| i.id.as_str())
+            .collect();
+        if named.len() > 1 {
+            return Err(QueryError::AmbiguousName {
+                target: q.target.clone(),
+                ids: named.join(", "),
+            });
+        }
+    }
     let eni_target = inv.enis.get(&q.target);
     let instance = inv.find_instance(&q.target);
     if eni_target.is_none() && instance.is_none() {
@@ -1648,6 +1664,28 @@ fn layer_security_group(c: &Ctx) -> Outcome {
         }
     }
     let undecided = undecided.subtract(&admitted);
+    if admitted.intersect(u).is_empty() && undecided.is_empty() {
+        // Nothing admits the queried traffic: show what the groups do allow, so the gap is visible.
+        for gid in &c.r.groups {
+            let Some(sg) = c.inv.security_groups.get(gid) else {
+                continue;
+            };
+            if sg.ingress.is_empty() {
+                evidence.push(ev(&sg.id, "has no inbound rules"));
+            }
+            for rule in sg.ingress.iter().take(8) {
+                if !matches_inbound(&rule.traffic, &c.flow) {
+                    evidence.push(ev(
+                        &sg.id,
+                        format!(
+                            "rule {} allows {} from {} (not the queried traffic)",
+                            rule.position, rule.traffic, rule.peer
+                        ),
+                    ));
+                }
+            }
+        }
+    }
     let groups = c.r.groups.join(", ");
     let mut o = Outcome {
         admitted,
@@ -1831,6 +1869,14 @@ pub fn check(inv: &Inventory, q: &Query) -> Result<Report, QueryError> {
         });
     }
 
+    for ch in &mut checks {
+        for e in &mut ch.evidence {
+            if e.origin.is_none() {
+                e.origin = origin_of(inv, &e.object);
+            }
+        }
+    }
+
     let reachable_from = if verdict == Verdict::Blocked {
         Vec::new()
     } else {
@@ -1878,6 +1924,23 @@ pub fn check(inv: &Inventory, q: &Query) -> Result<Report, QueryError> {
         assumptions: assumptions(&c),
         warnings,
     })
+}
+
+/// Where the object an evidence line names came from (`sg-0abc (web)` → the group's file and path).
+fn origin_of(inv: &Inventory, object: &str) -> Option<crate::model::Origin> {
+    let id = object.split(' ').next().unwrap_or(object);
+    let o = match id.split('-').next().unwrap_or("") {
+        "sg" => inv.security_groups.get(id).map(|x| &x.origin),
+        "acl" => inv.network_acls.get(id).map(|x| &x.origin),
+        "rtb" => inv.route_tables.get(id).map(|x| &x.origin),
+        "igw" => inv.internet_gateways.get(id).map(|x| &x.origin),
+        "i" => inv.instances.get(id).map(|x| &x.origin),
+        "eni" => inv.enis.get(id).map(|x| &x.origin),
+        "subnet" => inv.subnets.get(id).map(|x| &x.origin),
+        "vpc" => inv.vpcs.get(id).map(|x| &x.origin),
+        _ => None,
+    }?;
+    (!o.source.is_empty()).then(|| o.clone())
 }
 
 /// Groups partially reachable sources by which client families and ports get replies.
