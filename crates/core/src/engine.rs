@@ -133,7 +133,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 fn resolve<'a>(inv: &'a Inventory, q: &Query) -> Result<Resolved<'a>, QueryError> {
-    if !inv.instances.contains_key(&q.target) {
+    if !inv.instances.contains_key(&q.target) && !inv.enis.contains_key(&q.target) {
         let named: Vec<&str> = inv
             .instances
             .values()
@@ -1170,7 +1170,7 @@ fn layer_route_table(c: &Ctx) -> Outcome {
     o
 }
 
-fn nacl_for<'a>(c: &'a Ctx) -> Result<(&'a NetworkAcl, bool), Box<Outcome>> {
+fn nacl_for<'a>(c: &Ctx<'a>) -> Result<(&'a NetworkAcl, bool), Box<Outcome>> {
     let u = &c.universe;
     let (Some(subnet), vpc) = (c.r.subnet_id.as_deref(), c.r.vpc_id.as_deref()) else {
         return Err(Box::new(Outcome::unknown(
@@ -2048,7 +2048,42 @@ fn port_segments(
         .collect()
 }
 
+/// The sources a set of security groups admits for one flow, set-only (no explanation): `(admitted,
+/// undecided)` where undecided is true when a group or prefix list is missing.
+fn sg_sets(inv: &Inventory, groups: &[String], flow: &Flow, family: Family) -> (IpSet, bool) {
+    let mut admitted = IpSet::empty();
+    let mut undecided = false;
+    for gid in groups {
+        let Some(sg) = inv.security_groups.get(gid) else {
+            undecided = true;
+            continue;
+        };
+        for rule in sg
+            .ingress
+            .iter()
+            .filter(|r| matches_inbound(&r.traffic, flow))
+        {
+            match &rule.peer {
+                SgPeer::Cidr(c) if c.family() == family => admitted = admitted.union(&c.to_set()),
+                SgPeer::Cidr(_) | SgPeer::Group { .. } => {}
+                SgPeer::PrefixList(pl) => {
+                    match inv.prefix_lists.get(pl).and_then(|p| p.entries.as_ref()) {
+                        Some(e) => admitted = admitted.union(&IpSet::from_cidrs(e.iter())),
+                        None => undecided = true,
+                    }
+                }
+            }
+        }
+    }
+    (admitted, undecided)
+}
+
 /// Every internet-exposed address with what is open on it.
+///
+/// For each public address the port-independent layers (state, address, gateway, Block Public Access,
+/// return route) and the reply path are evaluated once; then the inbound network ACL and security
+/// groups once per elementary port segment (every rule boundary), so every distinct behaviour is
+/// seen without probing 65 536 ports.
 pub fn exposure(inv: &Inventory) -> ExposureReport {
     let mut exposures = Vec::new();
     let mut warnings = Vec::new();
@@ -2058,115 +2093,9 @@ pub fn exposure(inv: &Inventory) -> ExposureReport {
             .as_deref()
             .and_then(|i| inv.instances.get(i));
         for (public, private) in public_addresses(inv, eni, instance) {
-            let family = Cidr::host(public).family();
-            let target = eni.id.clone();
-            let acl = eni
-                .subnet_id
-                .as_deref()
-                .and_then(|s| inv.network_acl_for_subnet(s, eni.vpc_id.as_deref()))
-                .map(|(a, _)| a);
-            let groups = if eni.groups.is_empty() {
-                instance
-                    .map(|i| i.security_groups.clone())
-                    .unwrap_or_default()
-            } else {
-                eni.groups.clone()
-            };
-            let mut open: Vec<OpenService> = Vec::new();
-            let mut unknown: Vec<String> = Vec::new();
-            let mut state = None;
-            let mut probe = |qp: QueryProtocol,
-                             ports: Option<PortRange>,
-                             label: String|
-             -> Option<OpenService> {
-                let q = Query {
-                    target: target.clone(),
-                    protocol: qp,
-                    source: None,
-                    address: Some(public),
-                };
-                let rep = check(inv, &q).ok()?;
-                if state.is_none() {
-                    state = instance.map(|i| i.state.name().to_owned());
-                }
-                for ch in &rep.checks {
-                    if ch.status == Status::Unknown && ch.layer != Layer::StatusChecks {
-                        let name = ch.layer.name().to_owned();
-                        if !unknown.contains(&name) {
-                            unknown.push(name);
-                        }
-                    }
-                }
-                if !matches!(rep.verdict, Verdict::Reachable | Verdict::Partial) {
-                    return None;
-                }
-                let mut sources: Vec<Cidr> = rep.reachable_from.clone();
-                for p in &rep.partially_reachable_from {
-                    sources.extend(p.cidrs.iter().copied());
-                }
-                let set = IpSet::from_cidrs(sources.iter());
-                let open_to_all = internet(family).is_subset(&set);
-                Some(OpenService {
-                    protocol: label,
-                    ports,
-                    sources: set.to_cidrs(),
-                    open_to_all,
-                    risk: None,
-                })
-            };
-            for proto in [Protocol::Tcp, Protocol::Udp] {
-                for seg in port_segments(inv, &groups, acl, proto) {
-                    let qp = match proto {
-                        Protocol::Udp => QueryProtocol::Udp { port: seg.from() },
-                        _ => QueryProtocol::Tcp { port: seg.from() },
-                    };
-                    if let Some(s) = probe(qp, Some(seg), proto.to_string()) {
-                        open.push(s);
-                    }
-                }
+            if let Some(e) = expose_address(inv, eni, instance, public, private) {
+                exposures.push(e);
             }
-            let echo = QueryProtocol::Icmp {
-                icmp_type: 8,
-                code: Some(0),
-            };
-            if let Some(s) = probe(echo, None, "icmp echo (ping)".to_owned()) {
-                open.push(s);
-            }
-            if let Some(s) = probe(QueryProtocol::All, None, "all traffic".to_owned()) {
-                open.push(s);
-            }
-            // Merge adjacent port segments with the same sources.
-            let mut merged: Vec<OpenService> = Vec::new();
-            for s in open {
-                if let Some(last) = merged.last_mut() {
-                    if let (Some(a), Some(b)) = (last.ports, s.ports) {
-                        if last.protocol == s.protocol
-                            && last.sources == s.sources
-                            && u32::from(a.to()) + 1 == u32::from(b.from())
-                        {
-                            last.ports = PortRange::new(a.from(), b.to());
-                            continue;
-                        }
-                    }
-                }
-                merged.push(s);
-            }
-            for s in &mut merged {
-                s.risk = risk_of(s);
-            }
-            if merged.is_empty() && unknown.is_empty() {
-                continue;
-            }
-            exposures.push(Exposure {
-                instance_id: instance.map(|i| i.id.clone()),
-                name: instance.and_then(|i| i.name.clone()),
-                eni_id: eni.id.clone(),
-                address: public,
-                private_address: Some(private),
-                state,
-                open: merged,
-                unknown,
-            });
         }
     }
     if inv.enis.is_empty() && !inv.instances.is_empty() {
@@ -2179,6 +2108,161 @@ pub fn exposure(inv: &Inventory) -> ExposureReport {
         exposures,
         warnings,
     }
+}
+
+fn expose_address(
+    inv: &Inventory,
+    eni: &Eni,
+    instance: Option<&Instance>,
+    public: IpAddr,
+    private: IpAddr,
+) -> Option<Exposure> {
+    let q = Query {
+        target: eni.id.clone(),
+        protocol: QueryProtocol::Tcp { port: 0 },
+        source: None,
+        address: Some(public),
+    };
+    let r = resolve(inv, &q).ok()?;
+    let family = r.family;
+    let universe = internet(family);
+    let mut c = Ctx {
+        inv,
+        q: &q,
+        r,
+        flow: flow_for(&q.protocol, family),
+        universe: universe.clone(),
+        asked: universe.clone(),
+    };
+    let mut unknown: Vec<String> = Vec::new();
+    let mut base = universe.clone();
+    type LayerFn = fn(&Ctx) -> Outcome;
+    let fixed: [(Layer, LayerFn); 5] = [
+        (Layer::InstanceState, layer_instance_state),
+        (Layer::PublicIp, layer_public_ip),
+        (Layer::InternetGateway, layer_internet_gateway),
+        (Layer::BlockPublicAccess, layer_bpa),
+        (Layer::RouteTable, layer_route_table),
+    ];
+    for (layer, f) in fixed {
+        let o = f(&c);
+        match o.status(&universe) {
+            Status::Unknown => unknown.push(layer.name().to_owned()),
+            _ => base = base.intersect(&o.admitted),
+        }
+    }
+    let status_fail = layer_status_checks(&c).status(&universe) == Status::Fail;
+    if (base.is_empty() || status_fail) && unknown.is_empty() {
+        return None;
+    }
+    let (acl, inbound_entries) = match nacl_for(&c) {
+        Ok((acl, _)) => (Some(acl), sorted_entries(acl, false, family)),
+        Err(_) => {
+            unknown.push(Layer::NetworkAclInbound.name().to_owned());
+            (None, Vec::new())
+        }
+    };
+    let groups = c.r.groups.clone();
+    let mut open: Vec<OpenService> = Vec::new();
+    let mut sg_unknown = false;
+    let probes: Vec<(QueryProtocol, Option<PortRange>, String)> = {
+        let mut v = Vec::new();
+        for proto in [Protocol::Tcp, Protocol::Udp] {
+            for seg in port_segments(inv, &groups, acl, proto) {
+                let qp = match proto {
+                    Protocol::Udp => QueryProtocol::Udp { port: seg.from() },
+                    _ => QueryProtocol::Tcp { port: seg.from() },
+                };
+                v.push((qp, Some(seg), proto.to_string()));
+            }
+        }
+        v.push((
+            QueryProtocol::Icmp {
+                icmp_type: 8,
+                code: Some(0),
+            },
+            None,
+            "icmp echo (ping)".to_owned(),
+        ));
+        v.push((QueryProtocol::All, None, "all traffic".to_owned()));
+        v
+    };
+    // The reply path depends on the protocol only: cache it per protocol.
+    let mut replies: Vec<(Protocol, IpSet)> = Vec::new();
+    for (qp, ports, label) in probes {
+        let flow = flow_for(&qp, family);
+        let reply_ok = match replies.iter().find(|(p, _)| *p == flow.protocol) {
+            Some((_, s)) => s.clone(),
+            None => {
+                c.flow = flow;
+                let out = layer_nacl_out(&c);
+                let s = out
+                    .per_family
+                    .values()
+                    .fold(IpSet::empty(), |a, s| a.union(s));
+                replies.push((flow.protocol, s.clone()));
+                s
+            }
+        };
+        let mut set = base.intersect(&reply_ok);
+        if set.is_empty() {
+            continue;
+        }
+        if acl.is_some() {
+            let (adm, _) = first_match(&inbound_entries, &set, |e| {
+                matches_inbound(&e.traffic, &flow)
+            });
+            set = adm;
+        }
+        let (sg, undecided) = sg_sets(inv, &groups, &flow, family);
+        sg_unknown |= undecided;
+        let set = set.intersect(&sg);
+        if set.is_empty() {
+            continue;
+        }
+        open.push(OpenService {
+            protocol: label,
+            ports,
+            open_to_all: universe.is_subset(&set),
+            sources: set.to_cidrs(),
+            risk: None,
+        });
+    }
+    if sg_unknown {
+        unknown.push(Layer::SecurityGroup.name().to_owned());
+    }
+    // Merge adjacent port segments with the same sources.
+    let mut merged: Vec<OpenService> = Vec::new();
+    for s in open {
+        if let Some(last) = merged.last_mut() {
+            if let (Some(a), Some(b)) = (last.ports, s.ports) {
+                if last.protocol == s.protocol
+                    && last.sources == s.sources
+                    && u32::from(a.to()) + 1 == u32::from(b.from())
+                {
+                    last.ports = PortRange::new(a.from(), b.to());
+                    continue;
+                }
+            }
+        }
+        merged.push(s);
+    }
+    for s in &mut merged {
+        s.risk = risk_of(s);
+    }
+    if merged.is_empty() && unknown.is_empty() {
+        return None;
+    }
+    Some(Exposure {
+        instance_id: instance.map(|i| i.id.clone()),
+        name: instance.and_then(|i| i.name.clone()),
+        eni_id: eni.id.clone(),
+        address: public,
+        private_address: Some(private),
+        state: instance.map(|i| i.state.name().to_owned()),
+        open: merged,
+        unknown,
+    })
 }
 
 fn risk_of(s: &OpenService) -> Option<String> {

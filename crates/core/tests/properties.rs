@@ -707,3 +707,45 @@ fn generator_is_not_degenerate() {
         "reachable {reachable} partial {partial} blocked {blocked}"
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// The exposure survey agrees with single checks: each open port range's sources are exactly what
+    /// `check` finds for its first and last port, and sampled ports outside every range are blocked.
+    #[test]
+    fn exposure_agrees_with_check(c in config()) {
+        let inv = build(&c);
+        let report = vpc_reach_core::exposure(&inv);
+        let check_sources = |proto: QueryProtocol| -> Vec<Cidr> {
+            let q = Query { target: ENI.to_owned(), protocol: proto, source: None, address: None };
+            let r = vpc_reach_core::check(&inv, &q).unwrap();
+            if r.verdict == Verdict::Blocked {
+                return vec![];
+            }
+            let mut all: Vec<Cidr> = r.reachable_from.clone();
+            for p in &r.partially_reachable_from {
+                all.extend(p.cidrs.iter().copied());
+            }
+            vpc_reach_core::net::IpSet::from_cidrs(all.iter()).to_cidrs()
+        };
+        let open: Vec<_> = report.exposures.iter().flat_map(|e| e.open.iter()).collect();
+        for proto in ["tcp", "udp"] {
+            let make = |p: u16| if proto == "tcp" { QueryProtocol::Tcp { port: p } } else { QueryProtocol::Udp { port: p } };
+            for s in open.iter().filter(|s| s.protocol == proto) {
+                let r = s.ports.unwrap();
+                prop_assert_eq!(&check_sources(make(r.from())), &s.sources, "{} {}", proto, r);
+                prop_assert_eq!(&check_sources(make(r.to())), &s.sources, "{} {}", proto, r);
+            }
+            for p in [0u16, 21, 22, 23, 80, 1023, 1024, 5000, 32768, 65535] {
+                let inside = open.iter().any(|s| s.protocol == proto && s.ports.unwrap().contains(p));
+                if !inside {
+                    prop_assert!(check_sources(make(p)).is_empty(), "{} {} open but not in exposure", proto, p);
+                }
+            }
+        }
+        let echo = check_sources(QueryProtocol::Icmp { icmp_type: 8, code: Some(0) });
+        let listed = open.iter().find(|s| s.protocol.starts_with("icmp")).map(|s| s.sources.clone()).unwrap_or_default();
+        prop_assert_eq!(echo, listed);
+    }
+}
