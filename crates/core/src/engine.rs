@@ -821,7 +821,7 @@ fn layer_internet_gateway(c: &Ctx) -> Outcome {
         );
     };
     // Private and shared-address sources never come in through an IGW.
-    let dropped = c.asked.subtract(u);
+    let dropped = c.asked.subtract(&internet(c.r.family));
     if !c
         .inv
         .provided
@@ -884,7 +884,7 @@ fn layer_internet_gateway(c: &Ctx) -> Outcome {
                 cidr_list(&dropped)
             ),
         ));
-        if u.is_empty() {
+        if c.asked.intersect(&internet(c.r.family)).is_empty() {
             o.summary = format!(
                 "{} is not an internet address: an internet gateway drops traffic from private (RFC 1918), shared (RFC 6598) and reserved sources; connect from a public address, or over VPN / Direct Connect",
                 cidr_list(&dropped)
@@ -1765,7 +1765,7 @@ fn assumptions(c: &Ctx) -> Vec<String> {
     if c.q.source.is_none() {
         a.push(match c.r.family {
             Family::Ipv4 => "no --source given: the sources are every public IPv4 address (private, shared and reserved ranges never arrive through an internet gateway)".to_owned(),
-            Family::Ipv6 => "no --source given: the sources are every global unicast IPv6 address (2000::/3)".to_owned(),
+            Family::Ipv6 => "no --source given: the sources are every global unicast IPv6 address (2000::/3) outside this VPC's own ranges".to_owned(),
         });
     }
     a.push("the configuration is as pasted: changes made since the describe-* commands ran are not seen".to_owned());
@@ -1780,7 +1780,23 @@ pub fn check(inv: &Inventory, q: &Query) -> Result<Report, QueryError> {
         None => internet(r.family),
     }
     .family(r.family);
-    let universe = asked.intersect(&internet(r.family));
+    let inet = asked.intersect(&internet(r.family));
+    let universe = if q.source.is_none() {
+        // The VPC's own ranges are never internet clients (IPv6 VPC ranges are public space).
+        let own: Vec<Cidr> = r
+            .vpc_id
+            .as_ref()
+            .and_then(|v| inv.vpcs.get(v))
+            .map(|v| v.cidrs.iter().chain(v.ipv6_cidrs.iter()).copied().collect())
+            .unwrap_or_default();
+        inet.subtract(&IpSet::from_cidrs(own.iter()))
+    } else if inet.is_empty() {
+        // A private source: the internet gateway drops it; the other layers still say what they
+        // would do with it, so every blocker is reported.
+        asked.clone()
+    } else {
+        inet
+    };
     let flow = flow_for(&q.protocol, r.family);
     let c = Ctx {
         inv,
