@@ -369,6 +369,10 @@ fn cidr_list(set: &IpSet) -> String {
 /// Describes a set relative to the queried universe, e.g. "all queried sources" or "203.0.113.0/24".
 fn describe(set: &IpSet, universe: &IpSet, family: Family) -> String {
     if universe.is_subset(set) {
+        let blocks = universe.to_cidrs();
+        if !blocks.is_empty() && blocks.len() <= 3 {
+            return cidr_list(universe);
+        }
         match family {
             Family::Ipv4 => "every public IPv4 address".to_owned(),
             Family::Ipv6 => "every public IPv6 address".to_owned(),
