@@ -638,11 +638,14 @@ struct Ctx<'a> {
 fn layer_instance_state(c: &Ctx) -> Outcome {
     let u = &c.universe;
     let Some(inst) = c.r.instance else {
-        return Outcome::forced(
-            Status::Unknown,
-            u,
-            "no describe-instances data for this network interface's instance: run `aws ec2 describe-instances`",
-        );
+        return match c.r.eni {
+            Some(eni) => interface_without_instance(c, eni),
+            None => Outcome::forced(
+                Status::Unknown,
+                u,
+                "no describe-instances data: run `aws ec2 describe-instances`",
+            ),
+        };
     };
     let id = inst.id.as_str();
     match &inst.state {
@@ -670,6 +673,54 @@ fn layer_instance_state(c: &Ctx) -> Outcome {
         )
         .with_evidence(id, format!("State.Name = {}", other.name())),
     }
+}
+
+/// The target is a network interface with no instance in the input.
+fn interface_without_instance(c: &Ctx, eni: &Eni) -> Outcome {
+    let u = &c.universe;
+    let kind = eni.interface_type.as_deref().unwrap_or("interface");
+    let nat = c.inv.nat_gateways.values().find(|n| {
+        c.r.public.is_some_and(|p| n.public_ips.contains(&p))
+            || eni
+                .description
+                .as_deref()
+                .is_some_and(|d| d.contains(&n.id))
+    });
+    if kind == "nat_gateway" || nat.is_some() {
+        let what = nat
+            .map(|n| n.id.clone())
+            .unwrap_or_else(|| "a NAT gateway".to_owned());
+        return Outcome::forced(
+            Status::Fail,
+            u,
+            format!("{} belongs to {what}: a NAT gateway never accepts connections initiated from the internet", eni.id),
+        )
+        .with_evidence(&eni.id, format!("InterfaceType = {kind}"));
+    }
+    if let Some(id) = &eni.instance_id {
+        return Outcome::forced(
+            Status::Unknown,
+            u,
+            format!("{} is attached to {id}, which is not in the input: run `aws ec2 describe-instances --instance-ids {id}`", eni.id),
+        );
+    }
+    if kind == "interface" {
+        return Outcome::forced(
+            Status::Fail,
+            u,
+            format!(
+                "{} is not attached to any instance: nothing receives its traffic",
+                eni.id
+            ),
+        )
+        .with_evidence(&eni.id, "no Attachment");
+    }
+    let desc = eni.description.clone().unwrap_or_default();
+    Outcome::forced(
+        Status::Warn,
+        u,
+        format!("{} belongs to a {kind} ({desc}): the layers below apply to it, but whether anything answers is up to that service", eni.id),
+    )
 }
 
 fn layer_status_checks(c: &Ctx) -> Outcome {
@@ -1424,7 +1475,8 @@ fn layer_nacl_out(c: &Ctx) -> OutboundResult {
             cuts.sort_unstable();
             cuts.dedup();
             let mut segments = Vec::new();
-            let mut decisive: Vec<(&NaclEntry, IpSet)> = Vec::new();
+            type Decisive<'e> = (&'e NaclEntry, IpSet, Vec<(u16, u16)>);
+            let mut decisive: Vec<Decisive> = Vec::new();
             for w in cuts.windows(2) {
                 let (Some(&lo), Some(&hi)) = (w.first(), w.get(1)) else {
                     continue;
@@ -1439,9 +1491,12 @@ fn layer_nacl_out(c: &Ctx) -> OutboundResult {
                     reply_ports(&e.traffic, proto).is_some_and(|ps| ps.contains(lo))
                 });
                 for (e, h) in deciding {
-                    match decisive.iter_mut().find(|(d, _)| std::ptr::eq(*d, e)) {
-                        Some((_, acc)) => *acc = acc.union(&h),
-                        None => decisive.push((e, h)),
+                    match decisive.iter_mut().find(|(d, _, _)| std::ptr::eq(*d, e)) {
+                        Some((_, acc, ports)) => {
+                            *acc = acc.union(&h);
+                            ports.push((seg.from(), seg.to()));
+                        }
+                        None => decisive.push((e, h, vec![(seg.from(), seg.to())])),
                     }
                 }
                 segments.push((seg, adm));
@@ -1459,20 +1514,32 @@ fn layer_nacl_out(c: &Ctx) -> OutboundResult {
                 .collect();
             let any_family = per_family.values().fold(IpSet::empty(), |a, s| a.union(s));
             let all_fam = per_family.values().fold(u.clone(), |a, s| a.intersect(s));
-            decisive.sort_by_key(|(e, _)| e.rule_number);
+            decisive.sort_by_key(|(e, _, _)| e.rule_number);
             let evidence: Vec<Evidence> = decisive
                 .iter()
-                .map(|(e, h)| {
+                .map(|(e, h, ports)| {
+                    let ports = RangeSet::from_ranges(ports.clone());
+                    let ports: Vec<String> = ports
+                        .ranges()
+                        .iter()
+                        .filter_map(|(a, b)| PortRange::new(*a, *b))
+                        .map(|p| p.to_string())
+                        .collect();
                     ev(
                         &acl.id,
                         format!(
-                            "{} decides replies to {}",
+                            "{} decides replies to {} on client ports {}",
                             nacl_entry_text(e),
-                            describe(h, u, c.r.family)
+                            describe(h, u, c.r.family),
+                            ports.join(", ")
                         ),
                     )
                 })
                 .collect();
+            let decisive: Vec<(&NaclEntry, IpSet)> =
+                decisive.into_iter().map(|(e, h, _)| (e, h)).collect();
+            // Families that get replies wherever any family does: if all do, the restriction is by
+            // source, not by client OS.
             let families_ok: Vec<&str> = per_family
                 .iter()
                 .filter(|(_, s)| !s.intersect(u).is_empty())
@@ -1480,7 +1547,7 @@ fn layer_nacl_out(c: &Ctx) -> OutboundResult {
                 .collect();
             let families_bad: Vec<&str> = per_family
                 .iter()
-                .filter(|(_, s)| !u.is_subset(s))
+                .filter(|(_, s)| !any_family.intersect(u).is_subset(s))
                 .map(|(f, _)| f.label())
                 .collect();
             let status = if u.is_subset(&all_fam) {
@@ -1507,8 +1574,12 @@ fn layer_nacl_out(c: &Ctx) -> OutboundResult {
                         format!(" (replies pass only to ports {})", passing_ports.join(", "))
                     }
                 ),
+                _ if families_bad.is_empty() => format!(
+                    "{name} lets {proto} replies out only to {}",
+                    describe(&any_family, u, c.r.family)
+                ),
                 _ => format!(
-                    "{name} lets replies out only for {}; fails for {}",
+                    "{name} lets {proto} replies out only for {}; replies to {} are dropped",
                     if families_ok.is_empty() {
                         "some clients".to_owned()
                     } else {
@@ -2286,7 +2357,14 @@ fn expose_address(
 }
 
 fn risk_of(s: &OpenService) -> Option<String> {
-    if !s.open_to_all {
+    // Open to everyone, or to at least a /8's worth of addresses (IPv6: a /32), is "the internet".
+    let set = IpSet::from_cidrs(s.sources.iter());
+    let wide = s.open_to_all
+        || set.v4_count() >= 1 << 24
+        || s.sources
+            .iter()
+            .any(|c| c.family() == Family::Ipv6 && c.len() <= 32);
+    if !wide {
         return None;
     }
     if s.protocol == "all traffic" {

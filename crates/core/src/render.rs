@@ -46,8 +46,23 @@ pub fn headline(r: &Report) -> String {
         |v: &[crate::report::Layer]| v.iter().map(|l| l.title()).collect::<Vec<_>>().join(", ");
     match r.verdict {
         Verdict::Reachable => "REACHABLE: every queried source can connect".to_owned(),
+        Verdict::Partial if r.reachable_from.is_empty() => {
+            let fams: Vec<&str> = r
+                .partially_reachable_from
+                .iter()
+                .flat_map(|p| p.client_families.iter().map(|f| f.label()))
+                .collect();
+            format!(
+                "PARTIAL: replies reach only some client systems ({})",
+                if fams.is_empty() {
+                    "no common client OS".to_owned()
+                } else {
+                    fams.join(", ")
+                }
+            )
+        }
         Verdict::Partial => format!(
-            "PARTIAL: only some sources or client systems can connect ({})",
+            "PARTIAL: only some sources can connect: {}",
             sources_line(&r.reachable_from, r)
         ),
         Verdict::Blocked => match r.blocking.len() {
@@ -80,6 +95,15 @@ fn sources_line(cidrs: &[Cidr], r: &Report) -> String {
             .map(|c| c.to_string())
             .collect::<Vec<_>>()
             .join(", ")
+    }
+}
+
+fn can_connect(r: &Report) -> String {
+    match r.verdict {
+        Verdict::Unknown => "not known until the missing data is given".to_owned(),
+        Verdict::Blocked => "nobody".to_owned(),
+        _ if r.reachable_from.is_empty() => "no source, whatever its OS (see below)".to_owned(),
+        _ => sources_line(&r.reachable_from, r),
     }
 }
 
@@ -119,11 +143,7 @@ pub fn text(r: &Report) -> String {
         text_check(&mut out, c);
     }
     let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "Can connect (any client OS): {}",
-        sources_line(&r.reachable_from, r)
-    );
+    let _ = writeln!(out, "Can connect (any client OS): {}", can_connect(r));
     for p in &r.partially_reachable_from {
         let fams: Vec<&str> = p.client_families.iter().map(|f| f.label()).collect();
         let ports: Vec<String> = p.client_ports.iter().map(|p| p.to_string()).collect();
@@ -202,7 +222,7 @@ pub fn markdown(r: &Report) -> String {
     let _ = writeln!(
         out,
         "**Can connect (any client OS):** {}",
-        md(&sources_line(&r.reachable_from, r))
+        md(&can_connect(r))
     );
     for p in &r.partially_reachable_from {
         let fams: Vec<&str> = p.client_families.iter().map(|f| f.label()).collect();
@@ -284,8 +304,19 @@ fn exposure_rows(r: &ExposureReport) -> Vec<[String; 6]> {
             ]);
         }
         for s in &e.open {
+            let family = s
+                .sources
+                .first()
+                .map(|c| c.family())
+                .unwrap_or(crate::net::Family::Ipv4);
+            let missing = crate::net::internet(family)
+                .subtract(&crate::net::IpSet::from_cidrs(s.sources.iter()));
+            let missing_cidrs = missing.to_cidrs();
             let sources = if s.open_to_all {
                 "anywhere".to_owned()
+            } else if missing_cidrs.len() < s.sources.len() && missing_cidrs.len() <= 4 {
+                let v: Vec<String> = missing_cidrs.iter().map(|c| c.to_string()).collect();
+                format!("anywhere except {}", v.join(", "))
             } else {
                 let v: Vec<String> = s.sources.iter().take(4).map(|c| c.to_string()).collect();
                 if s.sources.len() > 4 {
