@@ -11,8 +11,8 @@ use std::net::IpAddr;
 
 use crate::fix::{Fix, FixAction};
 use crate::model::{
-    Eni, Instance, InstanceState, Inventory, NaclEntry, NetworkAcl, PortMatch, Protocol, RouteDest,
-    RouteOrigin, RouteState, RouteTable, RouteTarget, RuleAction, SgPeer, Traffic,
+    ElasticIp, Eni, Instance, InstanceState, Inventory, NaclEntry, NetworkAcl, PortMatch, Protocol,
+    RouteDest, RouteOrigin, RouteState, RouteTable, RouteTarget, RuleAction, SgPeer, Traffic,
 };
 use crate::net::{internet, Cidr, Family, IpSet, PortRange, PortSet, RangeSet};
 use crate::report::{
@@ -60,34 +60,101 @@ struct Resolved<'a> {
     others: Vec<IpAddr>,
 }
 
+/// Lookups built once per call, so that a survey of thousands of interfaces stays linear. Each one
+/// answers exactly as the [`Inventory`] method of the same purpose (first match in id order).
+struct Index<'a> {
+    rt_by_subnet: BTreeMap<&'a str, &'a RouteTable>,
+    main_rt_by_vpc: BTreeMap<&'a str, &'a RouteTable>,
+    acl_by_subnet: BTreeMap<&'a str, &'a NetworkAcl>,
+    default_acl_by_vpc: BTreeMap<&'a str, &'a NetworkAcl>,
+    eips_by_eni: BTreeMap<&'a str, Vec<&'a ElasticIp>>,
+    eips_by_instance: BTreeMap<&'a str, Vec<&'a ElasticIp>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(inv: &'a Inventory) -> Index<'a> {
+        let mut ix = Index {
+            rt_by_subnet: BTreeMap::new(),
+            main_rt_by_vpc: BTreeMap::new(),
+            acl_by_subnet: BTreeMap::new(),
+            default_acl_by_vpc: BTreeMap::new(),
+            eips_by_eni: BTreeMap::new(),
+            eips_by_instance: BTreeMap::new(),
+        };
+        for rt in inv.route_tables.values() {
+            for s in &rt.subnet_ids {
+                ix.rt_by_subnet.entry(s.as_str()).or_insert(rt);
+            }
+            if let (true, Some(v)) = (rt.main, rt.vpc_id.as_deref()) {
+                ix.main_rt_by_vpc.entry(v).or_insert(rt);
+            }
+        }
+        for acl in inv.network_acls.values() {
+            for s in &acl.subnet_ids {
+                ix.acl_by_subnet.entry(s.as_str()).or_insert(acl);
+            }
+            if let (true, Some(v)) = (acl.is_default, acl.vpc_id.as_deref()) {
+                ix.default_acl_by_vpc.entry(v).or_insert(acl);
+            }
+        }
+        for eip in inv.addresses.values() {
+            match (eip.eni_id.as_deref(), eip.instance_id.as_deref()) {
+                (Some(e), _) => ix.eips_by_eni.entry(e).or_default().push(eip),
+                (None, Some(i)) => ix.eips_by_instance.entry(i).or_default().push(eip),
+                (None, None) => {}
+            }
+        }
+        ix
+    }
+
+    /// See [`Inventory::route_table_for_subnet`].
+    fn route_table(&self, subnet: &str, vpc: Option<&str>) -> Option<(&'a RouteTable, bool)> {
+        if let Some(rt) = self.rt_by_subnet.get(subnet) {
+            return Some((rt, false));
+        }
+        vpc.and_then(|v| self.main_rt_by_vpc.get(v))
+            .map(|rt| (*rt, true))
+    }
+
+    /// See [`Inventory::network_acl_for_subnet`].
+    fn network_acl(&self, subnet: &str, vpc: Option<&str>) -> Option<(&'a NetworkAcl, bool)> {
+        if let Some(a) = self.acl_by_subnet.get(subnet) {
+            return Some((a, false));
+        }
+        vpc.and_then(|v| self.default_acl_by_vpc.get(v))
+            .map(|a| (*a, true))
+    }
+}
+
 /// Public addresses of an ENI: `(public, private)`, IPv4 first.
-fn public_addresses(
-    inv: &Inventory,
-    eni: &Eni,
-    instance: Option<&Instance>,
-) -> Vec<(IpAddr, IpAddr)> {
+fn public_addresses(ix: &Index, eni: &Eni, instance: Option<&Instance>) -> Vec<(IpAddr, IpAddr)> {
     let mut out: Vec<(IpAddr, IpAddr)> = Vec::new();
     for p in &eni.private_ips {
         if let Some(pubip) = p.public_ip {
             out.push((pubip, p.address));
         }
     }
-    for eip in inv.addresses.values() {
-        let on_eni = eip.eni_id.as_deref() == Some(eni.id.as_str());
-        let on_instance_primary = eip.eni_id.is_none()
-            && eni.device_index == Some(0)
-            && instance.is_some_and(|i| eip.instance_id.as_deref() == Some(i.id.as_str()));
-        if on_eni || on_instance_primary {
-            let private = eip.private_ip.or_else(|| {
-                eni.private_ips
-                    .iter()
-                    .find(|p| p.primary)
-                    .map(|p| p.address)
-            });
-            if let Some(private) = private {
-                if !out.iter().any(|(a, _)| *a == eip.public_ip) {
-                    out.push((eip.public_ip, private));
-                }
+    let mut eips: Vec<&ElasticIp> = ix
+        .eips_by_eni
+        .get(eni.id.as_str())
+        .cloned()
+        .unwrap_or_default();
+    if eni.device_index == Some(0) {
+        if let Some(more) = instance.and_then(|i| ix.eips_by_instance.get(i.id.as_str())) {
+            eips.extend(more.iter().copied());
+        }
+    }
+    eips.sort_by_key(|e| e.public_ip);
+    for eip in eips {
+        let private = eip.private_ip.or_else(|| {
+            eni.private_ips
+                .iter()
+                .find(|p| p.primary)
+                .map(|p| p.address)
+        });
+        if let Some(private) = private {
+            if !out.iter().any(|(a, _)| *a == eip.public_ip) {
+                out.push((eip.public_ip, private));
             }
         }
     }
@@ -132,7 +199,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev.last().copied().unwrap_or(0)
 }
 
-fn resolve<'a>(inv: &'a Inventory, q: &Query) -> Result<Resolved<'a>, QueryError> {
+fn resolve<'a>(inv: &'a Inventory, ix: &Index<'a>, q: &Query) -> Result<Resolved<'a>, QueryError> {
     if !inv.instances.contains_key(&q.target) && !inv.enis.contains_key(&q.target) {
         let named: Vec<&str> = inv
             .instances
@@ -163,7 +230,7 @@ fn resolve<'a>(inv: &'a Inventory, q: &Query) -> Result<Resolved<'a>, QueryError
     // Every (eni, public, private) of the target.
     let mut candidates: Vec<(Option<&Eni>, IpAddr, IpAddr)> = Vec::new();
     for e in &enis {
-        for (p, pr) in public_addresses(inv, e, instance) {
+        for (p, pr) in public_addresses(ix, e, instance) {
             candidates.push((Some(e), p, pr));
         }
     }
@@ -369,9 +436,13 @@ fn cidr_list(set: &IpSet) -> String {
 /// Describes a set relative to the queried universe, e.g. "all queried sources" or "203.0.113.0/24".
 fn describe(set: &IpSet, universe: &IpSet, family: Family) -> String {
     if universe.is_subset(set) {
-        let blocks = universe.to_cidrs();
-        if !blocks.is_empty() && blocks.len() <= 3 {
-            return cidr_list(universe);
+        // A handful of blocks (a `--source`) is named; the whole internet is not.
+        let ranges = universe.v4.ranges().len() + universe.v6.ranges().len();
+        if ranges <= 3 {
+            let blocks = universe.to_cidrs();
+            if !blocks.is_empty() && blocks.len() <= 3 {
+                return cidr_list(universe);
+            }
         }
         match family {
             Family::Ipv4 => "every public IPv4 address".to_owned(),
@@ -626,6 +697,7 @@ fn traffic_of(flow: &Flow) -> Traffic {
 /// Everything the layers need, resolved once.
 struct Ctx<'a> {
     inv: &'a Inventory,
+    ix: &'a Index<'a>,
     q: &'a Query,
     r: Resolved<'a>,
     flow: Flow,
@@ -1057,7 +1129,7 @@ fn layer_route_table(c: &Ctx) -> Outcome {
             ),
         );
     }
-    let Some((rt, implicit)) = c.inv.route_table_for_subnet(subnet, vpc) else {
+    let Some((rt, implicit)) = c.ix.route_table(subnet, vpc) else {
         return Outcome::unknown(
             u,
             format!(
@@ -1246,7 +1318,7 @@ fn nacl_for<'a>(c: &Ctx<'a>) -> Result<(&'a NetworkAcl, bool), Box<Outcome>> {
             ),
         )));
     }
-    c.inv.network_acl_for_subnet(subnet, vpc).ok_or_else(|| {
+    c.ix.network_acl(subnet, vpc).ok_or_else(|| {
         Box::new(Outcome::unknown(
             u,
             format!(
@@ -1847,9 +1919,21 @@ fn assumptions(c: &Ctx) -> Vec<String> {
     a
 }
 
+/// The VPC's own ranges, which are never internet clients (IPv6 VPC ranges are public space).
+fn own_ranges(inv: &Inventory, r: &Resolved) -> IpSet {
+    let own: Vec<Cidr> = r
+        .vpc_id
+        .as_ref()
+        .and_then(|v| inv.vpcs.get(v))
+        .map(|v| v.cidrs.iter().chain(v.ipv6_cidrs.iter()).copied().collect())
+        .unwrap_or_default();
+    IpSet::from_cidrs(own.iter())
+}
+
 /// Answers one query against the configuration.
 pub fn check(inv: &Inventory, q: &Query) -> Result<Report, QueryError> {
-    let r = resolve(inv, q)?;
+    let ix = Index::new(inv);
+    let r = resolve(inv, &ix, q)?;
     let asked = match q.source {
         Some(s) => s.to_set(),
         None => internet(r.family),
@@ -1857,14 +1941,7 @@ pub fn check(inv: &Inventory, q: &Query) -> Result<Report, QueryError> {
     .family(r.family);
     let inet = asked.intersect(&internet(r.family));
     let universe = if q.source.is_none() {
-        // The VPC's own ranges are never internet clients (IPv6 VPC ranges are public space).
-        let own: Vec<Cidr> = r
-            .vpc_id
-            .as_ref()
-            .and_then(|v| inv.vpcs.get(v))
-            .map(|v| v.cidrs.iter().chain(v.ipv6_cidrs.iter()).copied().collect())
-            .unwrap_or_default();
-        inet.subtract(&IpSet::from_cidrs(own.iter()))
+        inet.subtract(&own_ranges(inv, &r))
     } else if inet.is_empty() {
         // A private source: the internet gateway drops it; the other layers still say what they
         // would do with it, so every blocker is reported.
@@ -1875,6 +1952,7 @@ pub fn check(inv: &Inventory, q: &Query) -> Result<Report, QueryError> {
     let flow = flow_for(&q.protocol, r.family);
     let c = Ctx {
         inv,
+        ix: &ix,
         q,
         r,
         flow,
@@ -2109,8 +2187,10 @@ fn port_segments(
     acl: Option<&NetworkAcl>,
     proto: Protocol,
 ) -> Vec<PortRange> {
+    // Only ports some security-group rule opens to a non-group peer can be open at all.
+    let mut open: Vec<(u16, u16)> = Vec::new();
     let mut cuts: Vec<u32> = vec![0, 65536];
-    let mut add = |t: &Traffic| {
+    let cut = |cuts: &mut Vec<u32>, t: &Traffic| {
         if t.protocol == proto || t.protocol == Protocol::All {
             if let PortMatch::Ports(r) = t.ports {
                 cuts.push(u32::from(r.from()));
@@ -2119,13 +2199,27 @@ fn port_segments(
         }
     };
     for g in groups.iter().filter_map(|g| inv.security_groups.get(g)) {
-        for r in &g.ingress {
-            add(&r.traffic);
+        for r in g
+            .ingress
+            .iter()
+            .filter(|r| !matches!(r.peer, SgPeer::Group { .. }))
+        {
+            if r.traffic.protocol == proto || r.traffic.protocol == Protocol::All {
+                match r.traffic.ports {
+                    PortMatch::Ports(p) => open.push((p.from(), p.to())),
+                    _ => open.push((0, u16::MAX)),
+                }
+            }
+            cut(&mut cuts, &r.traffic);
         }
     }
+    if open.is_empty() {
+        return Vec::new();
+    }
+    let open = RangeSet::from_ranges(open);
     if let Some(acl) = acl {
         for e in acl.entries.iter().filter(|e| !e.egress) {
-            add(&e.traffic);
+            cut(&mut cuts, &e.traffic);
         }
     }
     cuts.sort_unstable();
@@ -2136,6 +2230,7 @@ fn port_segments(
             let hi = u16::try_from(w.get(1)? - 1).ok()?;
             PortRange::new(lo, hi)
         })
+        .filter(|seg| open.contains(seg.from()))
         .collect()
 }
 
@@ -2178,13 +2273,15 @@ fn sg_sets(inv: &Inventory, groups: &[String], flow: &Flow, family: Family) -> (
 pub fn exposure(inv: &Inventory) -> ExposureReport {
     let mut exposures = Vec::new();
     let mut warnings = Vec::new();
+    let ix = Index::new(inv);
+    let mut caches = Caches::default();
     for eni in inv.enis.values() {
         let instance = eni
             .instance_id
             .as_deref()
             .and_then(|i| inv.instances.get(i));
-        for (public, private) in public_addresses(inv, eni, instance) {
-            if let Some(e) = expose_address(inv, eni, instance, public, private) {
+        for (public, private) in public_addresses(&ix, eni, instance) {
+            if let Some(e) = expose_address(inv, &ix, &mut caches, eni, instance, public, private) {
                 exposures.push(e);
             }
         }
@@ -2201,8 +2298,22 @@ pub fn exposure(inv: &Inventory) -> ExposureReport {
     }
 }
 
-fn expose_address(
-    inv: &Inventory,
+/// Results shared by interfaces of the same subnet or network ACL during one survey.
+type PathKey = (Option<String>, Option<String>, Family);
+type ReplyKey = (Option<String>, Family, Protocol, Option<String>);
+
+#[derive(Default)]
+struct Caches {
+    /// `(subnet, vpc, family)` → sources the gateway, BPA and return route admit, and unknown layers.
+    paths: BTreeMap<PathKey, (IpSet, Vec<String>)>,
+    /// `(network ACL, family, protocol, vpc)` → sources whose replies leave for some client OS.
+    replies: BTreeMap<ReplyKey, IpSet>,
+}
+
+fn expose_address<'a>(
+    inv: &'a Inventory,
+    ix: &'a Index<'a>,
+    caches: &mut Caches,
     eni: &Eni,
     instance: Option<&Instance>,
     public: IpAddr,
@@ -2214,11 +2325,12 @@ fn expose_address(
         source: None,
         address: Some(public),
     };
-    let r = resolve(inv, &q).ok()?;
+    let r = resolve(inv, ix, &q).ok()?;
     let family = r.family;
-    let universe = internet(family);
+    let universe = internet(family).subtract(&own_ranges(inv, &r));
     let mut c = Ctx {
         inv,
+        ix,
         q: &q,
         r,
         flow: flow_for(&q.protocol, family),
@@ -2228,20 +2340,38 @@ fn expose_address(
     let mut unknown: Vec<String> = Vec::new();
     let mut base = universe.clone();
     type LayerFn = fn(&Ctx) -> Outcome;
-    let fixed: [(Layer, LayerFn); 5] = [
+    let per_interface: [(Layer, LayerFn); 2] = [
         (Layer::InstanceState, layer_instance_state),
         (Layer::PublicIp, layer_public_ip),
-        (Layer::InternetGateway, layer_internet_gateway),
-        (Layer::BlockPublicAccess, layer_bpa),
-        (Layer::RouteTable, layer_route_table),
     ];
-    for (layer, f) in fixed {
+    for (layer, f) in per_interface {
         let o = f(&c);
         match o.status(&universe) {
             Status::Unknown => unknown.push(layer.name().to_owned()),
             _ => base = base.intersect(&o.admitted),
         }
     }
+    // The gateway, Block Public Access and return route depend on the subnet only: once per subnet.
+    let key = (c.r.subnet_id.clone(), c.r.vpc_id.clone(), family);
+    let (path, path_unknown) = caches.paths.entry(key).or_insert_with(|| {
+        let per_subnet: [(Layer, LayerFn); 3] = [
+            (Layer::InternetGateway, layer_internet_gateway),
+            (Layer::BlockPublicAccess, layer_bpa),
+            (Layer::RouteTable, layer_route_table),
+        ];
+        let mut set = universe.clone();
+        let mut unk = Vec::new();
+        for (layer, f) in per_subnet {
+            let o = f(&c);
+            match o.status(&universe) {
+                Status::Unknown => unk.push(layer.name().to_owned()),
+                _ => set = set.intersect(&o.admitted),
+            }
+        }
+        (set, unk)
+    });
+    base = base.intersect(path);
+    unknown.extend(path_unknown.iter().cloned());
     let status_fail = layer_status_checks(&c).status(&universe) == Status::Fail;
     if (base.is_empty() || status_fail) && unknown.is_empty() {
         return None;
@@ -2278,12 +2408,18 @@ fn expose_address(
         v.push((QueryProtocol::All, None, "all traffic".to_owned()));
         v
     };
-    // The reply path depends on the protocol only: cache it per protocol.
-    let mut replies: Vec<(Protocol, IpSet)> = Vec::new();
+    // The reply path depends on the network ACL, family and protocol only: cache it.
+    let vpc_key = c.r.vpc_id.clone();
     for (qp, ports, label) in probes {
         let flow = flow_for(&qp, family);
-        let reply_ok = match replies.iter().find(|(p, _)| *p == flow.protocol) {
-            Some((_, s)) => s.clone(),
+        let reply_key = (
+            acl.map(|a| a.id.clone()),
+            family,
+            flow.protocol,
+            vpc_key.clone(),
+        );
+        let reply_ok = match caches.replies.get(&reply_key) {
+            Some(s) => s.clone(),
             None => {
                 c.flow = flow;
                 let out = layer_nacl_out(&c);
@@ -2291,7 +2427,7 @@ fn expose_address(
                     .per_family
                     .values()
                     .fold(IpSet::empty(), |a, s| a.union(s));
-                replies.push((flow.protocol, s.clone()));
+                caches.replies.insert(reply_key, s.clone());
                 s
             }
         };
