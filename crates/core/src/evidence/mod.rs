@@ -10,7 +10,9 @@
 //! `os_firewall` and `listening`. A layer is reported only when its input was given (for flow logs,
 //! records or `describe-flow-logs`); absent evidence never adds a check, so it never makes the
 //! verdict unknown. A layer whose input was given but does not apply (IPv4 routes for an IPv6
-//! target, ICMP for listening sockets) is `not_applicable`, saying what to run instead.
+//! target, ICMP for listening sockets, no flow log records yet) is `not_applicable`, saying what to
+//! run instead. A `fail` blocks the verdict, as a failed status check does ([`apply`]); evidence is
+//! never `unknown`.
 //!
 //! Recognised formats (the README lists them too):
 //! - flow log records: the default version-2 line, any custom format from `describe-flow-logs`
@@ -39,7 +41,7 @@ use std::net::IpAddr;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{Eni, Inventory, Origin};
 use crate::net::{internet, Cidr, Family, IpSet};
-use crate::report::{Check, Evidence, Layer, QueryProtocol, Report, Status};
+use crate::report::{Check, Evidence, Layer, QueryProtocol, Report, Status, Verdict};
 
 pub(crate) use text::{Line, Segment};
 
@@ -416,6 +418,24 @@ pub fn evaluate(
         checks.push(sockets::evaluate(&ctx, &listings, device.as_deref()));
     }
     (checks, diags)
+}
+
+/// Adds evidence checks to a configuration report. Evidence is supplementary, like the status
+/// checks: a `fail` (the host firewall drops the traffic, nothing listens, the VPC rejected real
+/// traffic) blocks the verdict and joins `blocking`; any other status leaves the verdict as the
+/// configuration decided it, so missing or inconclusive evidence never makes it unknown.
+pub fn apply(report: &mut Report, checks: Vec<Check>) {
+    for c in &checks {
+        if c.status == Status::Fail && !report.blocking.contains(&c.layer) {
+            report.blocking.push(c.layer);
+        }
+    }
+    if checks.iter().any(|c| c.status == Status::Fail) {
+        report.verdict = Verdict::Blocked;
+        report.reachable_from.clear();
+        report.partially_reachable_from.clear();
+    }
+    report.checks.extend(checks);
 }
 
 /// Evidence items for a list of cites, at most `max`, then one item saying how many more.
