@@ -177,3 +177,43 @@ fn unrecognised_text_is_a_warning_of_the_report_not_a_check() {
         r.warnings
     );
 }
+
+/// Every describe-* document of the third-party corpus (valid JSON and broken doc blocks), given
+/// as text, is noted as not recognised: none is ever taken for flow logs, routes, firewall rules
+/// or sockets, and none makes the evaluator panic.
+#[test]
+fn corpus_json_is_never_taken_for_evidence() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    assert!(
+        corpus.is_dir(),
+        "the shared corpus is missing at {}",
+        corpus.display()
+    );
+    let mut files = Vec::new();
+    let mut dirs = vec![corpus];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "json" || x == "txt") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() > 800, "only {} corpus files", files.len());
+    let report = analyze_with(443, &[]);
+    let loaded = load(&[]);
+    for f in &files {
+        let text = String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned();
+        let name = f.display().to_string();
+        let (checks, notes) =
+            vpc_reach_core::evidence::evaluate(&[(name.clone(), text)], &loaded.inventory, &report);
+        assert!(
+            checks.is_empty(),
+            "{name} was taken for evidence: {checks:#?}"
+        );
+        assert!(!notes.is_empty(), "{name} got no note");
+    }
+}

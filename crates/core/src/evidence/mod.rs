@@ -22,7 +22,8 @@
 //! - routes: `ip route`, `ip -6 route`, `ip route show table all`, `ip rule`, `ip addr`,
 //!   `ip -br addr`, `ifconfig`, `route -n`, `route -6 -n`, `netstat -rn`, Windows `route print`
 //!   ([`osroute`]);
-//! - firewalls: `iptables-save` (with `-c` counters), `iptables -S`, `ip6tables-save`,
+//! - firewalls: `iptables-save` (with `-c` counters), `iptables -S`, `iptables -L -n [-v]
+//!   [--line-numbers]`, `ip6tables-save`,
 //!   `nft list ruleset`, `ufw status [verbose|numbered]`, `firewall-cmd --list-all[-zones]`,
 //!   Windows `netsh advfirewall firewall show rule name=all` and `netsh advfirewall show
 //!   currentprofile` ([`firewall`]);
@@ -70,7 +71,7 @@ pub const RECOMMENDED_COMMANDS_WINDOWS: &[&str] = &[
 const ACCEPTED: &str = "accepted: VPC flow log records (default or custom format, S3 files with \
 their header line, CloudWatch Logs Insights CSV with `@message`); `ip route`, `ip -6 route`, \
 `ip rule`, `ip addr`, `route -n`, `netstat -rn`, Windows `route print`; `iptables-save`, \
-`iptables -S`, `nft list ruleset`, `ufw status verbose`, `firewall-cmd --list-all`, `netsh \
+`iptables -S`, `iptables -L -n`, `nft list ruleset`, `ufw status verbose`, `firewall-cmd --list-all`, `netsh \
 advfirewall firewall show rule name=all`; `ss -ltnup`, `netstat -tlnp`, `netstat -an`; paste \
 each command's output after its prompt line (e.g. `$ sudo iptables-save`); AWS CLI output must be \
 JSON (`--output json`)";

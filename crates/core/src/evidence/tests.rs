@@ -888,3 +888,131 @@ proptest::proptest! {
         let _ = run(&[("m", &joined[..end])], &inv, &rep);
     }
 }
+
+/// `nft list ruleset` on a firewalld host (RHEL 9 / Amazon Linux 2023 with firewalld), abridged.
+const FIREWALLD_NFT: &str = "table inet firewalld {
+\tchain filter_INPUT {
+\t\ttype filter hook input priority filter + 10; policy accept;
+\t\tct state { established, related } accept
+\t\tct status dnat accept
+\t\tiifname \"lo\" accept
+\t\tct state invalid drop
+\t\tjump filter_INPUT_POLICIES_pre
+\t\tjump filter_INPUT_ZONES
+\t\tjump filter_INPUT_POLICIES_post
+\t\treject with icmpx admin-prohibited
+\t}
+\tchain filter_INPUT_POLICIES_pre {
+\t}
+\tchain filter_INPUT_POLICIES_post {
+\t}
+\tchain filter_INPUT_ZONES {
+\t\tiifname \"ens5\" goto filter_IN_public
+\t\tgoto filter_IN_public
+\t}
+\tchain filter_IN_public {
+\t\tjump filter_IN_public_pre
+\t\tjump filter_IN_public_log
+\t\tjump filter_IN_public_deny
+\t\tjump filter_IN_public_allow
+\t\tjump filter_IN_public_post
+\t\tmeta l4proto { icmp, ipv6-icmp } accept
+\t\treject with icmpx admin-prohibited
+\t}
+\tchain filter_IN_public_pre {
+\t}
+\tchain filter_IN_public_log {
+\t}
+\tchain filter_IN_public_deny {
+\t\tip saddr 198.51.100.7 reject with icmp admin-prohibited
+\t}
+\tchain filter_IN_public_allow {
+\t\ttcp dport 22 accept
+\t\tip6 daddr fe80::/64 udp dport 546 accept
+\t\ttcp dport 9090 accept
+\t}
+\tchain filter_IN_public_post {
+\t}
+}
+";
+
+#[test]
+fn firewalld_generated_nftables() {
+    let (checks, diags) = run(
+        &[("nft.txt", FIREWALLD_NFT)],
+        &inventory(),
+        &ssh_report(true),
+    );
+    assert!(diags.is_empty(), "{diags:?}");
+    let c = layer(&checks, Layer::OsFirewall);
+    // Everyone but the denied host gets tcp/22.
+    assert_eq!(c.status, Status::Warn, "{}", c.summary);
+    assert!(
+        c.summary
+            .contains("line 35 of `nft.txt`: `ip saddr 198.51.100.7 reject"),
+        "{}",
+        c.summary
+    );
+    assert!(
+        c.summary
+            .contains("line 38 of `nft.txt`: `tcp dport 22 accept`"),
+        "{}",
+        c.summary
+    );
+    let rep = report(
+        5432,
+        ENI,
+        "10.0.1.5",
+        "54.210.10.20",
+        true,
+        Some("203.0.113.7/32"),
+    );
+    let (checks, _) = run(&[("nft.txt", FIREWALLD_NFT)], &inventory(), &rep);
+    let c = layer(&checks, Layer::OsFirewall);
+    assert_eq!(c.status, Status::Fail, "{}", c.summary);
+    assert!(
+        c.summary
+            .contains("line 28 of `nft.txt`: `reject with icmpx admin-prohibited`"),
+        "{}",
+        c.summary
+    );
+    // Traffic straight to the instance is not DNAT-ed: `ct status dnat` is no uncertainty.
+    assert!(!c.summary.contains("ct status"), "{}", c.summary);
+}
+
+#[test]
+fn iptables_list_output_is_evaluated() {
+    let text = "[root@ip-10-0-1-5 ~]# iptables -L -n -v\n\
+Chain INPUT (policy DROP 0 packets, 0 bytes)\n\
+\x20pkts bytes target     prot opt in     out     source               destination\n\
+\x20   2   120 f2b-sshd   tcp  --  *      *       0.0.0.0/0            0.0.0.0/0            multiport dports 22\n\
+\x20   0     0 ACCEPT     tcp  --  *      *       203.0.113.0/24       0.0.0.0/0            tcp dpt:22 /* office ssh */\n\
+\n\
+Chain f2b-sshd (1 references)\n\
+\x20pkts bytes target     prot opt in     out     source               destination\n\
+\x20   2   120 REJECT     all  --  *      *       203.0.113.66         0.0.0.0/0            reject-with icmp-port-unreachable\n\
+\x20   2   120 RETURN     all  --  *      *       0.0.0.0/0            0.0.0.0/0\n";
+    let (checks, diags) = run(&[("ipt.txt", text)], &inventory(), &ssh_report(true));
+    assert!(diags.is_empty(), "{diags:?}");
+    let c = layer(&checks, Layer::OsFirewall);
+    assert_eq!(c.status, Status::Warn, "{}", c.summary);
+    // The office block minus the banned host, by the office rule; fail2ban's ban rejects the host.
+    assert!(
+        c.summary.contains("only from `203.0.113.0/26`"),
+        "{}",
+        c.summary
+    );
+    assert!(
+        c.evidence.iter().any(|e| e.detail.starts_with("line 9:")
+            && e.detail.contains("rejects tcp/22 from `203.0.113.66/32`")),
+        "{:?}",
+        c.evidence
+    );
+    assert!(
+        c.evidence
+            .iter()
+            .any(|e| e.detail.starts_with("line 2: Chain INPUT (policy DROP")),
+        "{:?}",
+        c.evidence
+    );
+}

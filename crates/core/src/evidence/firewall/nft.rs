@@ -429,6 +429,16 @@ fn rule(
                         c.states =
                             Some((neg, vals.iter().map(|v| v.to_ascii_uppercase()).collect()));
                     }
+                    "status" => {
+                        // Traffic straight to the instance is not DNAT-ed (`ct status dnat accept`
+                        // in firewalld's ruleset is for forwarded ports).
+                        let (neg, vals) = value(toks, &mut i);
+                        if vals.iter().all(|v| v == "dnat" || v == "snat") && !neg {
+                            c.never = Some("a NAT-ed connection".to_owned());
+                        } else {
+                            c.unknown.push(format!("`ct status {}`", vals.join(",")));
+                        }
+                    }
                     "count" => {
                         let over = toks.get(i).map(String::as_str) == Some("over");
                         let _ = value(toks, &mut i);
