@@ -494,7 +494,7 @@ fn parse_list<'a>(seg: &Segment<'a>) -> Option<(Ruleset, Vec<Line<'a>>)> {
             let name = rest.split_whitespace().next().unwrap_or("").to_owned();
             let policy = rest
                 .split_once("(policy ")
-                .and_then(|(_, p)| p.split(|c: char| c == ' ' || c == ')').next())
+                .and_then(|(_, p)| p.split([' ', ')']).next())
                 .and_then(verdict);
             let base = BASES.iter().any(|(tb, ch)| *tb == table && *ch == name);
             let chain = match policy {
@@ -688,11 +688,8 @@ fn list_matches(rest: &[&str], c: &mut Cond) {
                     .push("that rate limits let the first packets through".to_owned());
             }
             "recent:" => {
-                match rest.get(j).copied() {
-                    Some("UPDATE" | "CHECK") => {
-                        c.never = Some("a recent list a new client is not on".to_owned());
-                    }
-                    _ => {}
+                if let Some("UPDATE" | "CHECK") = rest.get(j).copied() {
+                    c.never = Some("a recent list a new client is not on".to_owned());
                 }
                 // `seconds: 60 hit_count: 4 name: SSH side: source mask: 255.255.255.255`
                 j += 1;
