@@ -52,6 +52,7 @@ pub const RECOMMENDED_COMMANDS_LINUX: &[&str] = &[
     "ip route",
     "ip -6 route",
     "ip rule",
+    "ip route show table all",
     "sudo iptables-save",
     "sudo ip6tables-save",
     "sudo nft list ruleset",

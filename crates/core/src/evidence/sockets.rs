@@ -348,17 +348,20 @@ pub(crate) fn parse<'a>(seg: &Segment<'a>) -> Option<(Listing, Vec<Line<'a>>)> {
 }
 
 /// Where a service's listen address is set, for the summary.
-fn bind_hint(port: u16) -> &'static str {
-    match port {
+fn bind_hint(port: u16) -> String {
+    let s = match port {
         22 => " (for sshd: `ListenAddress` in /etc/ssh/sshd_config)",
-        80 | 443 => " (for nginx: `listen 80;`; for Apache: `Listen 80`)",
+        80 | 443 | 8080 | 8443 => {
+            return format!(" (for nginx: `listen {port};`; for Apache: `Listen {port}`)")
+        }
         3306 => " (for MySQL: `bind-address = 0.0.0.0` in my.cnf)",
         5432 => " (for PostgreSQL: `listen_addresses = '*'` in postgresql.conf, and a `pg_hba.conf` entry)",
         6379 => " (for Redis: `bind` and `protected-mode` in redis.conf)",
         27017 => " (for MongoDB: `net.bindIp` in mongod.conf)",
         3389 => " (Remote Desktop: check that it is enabled and the TermService service runs)",
         _ => "",
-    }
+    };
+    s.to_owned()
 }
 
 fn start_hint(port: u16) -> &'static str {

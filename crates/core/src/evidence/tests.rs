@@ -1016,3 +1016,75 @@ Chain f2b-sshd (1 references)\n\
         c.evidence
     );
 }
+
+/// What the recommended loop prints on Amazon Linux 2023 without ufw or firewalld
+/// (`for c in …; do echo "\$ $c"; $c 2>&1; done`): empty outputs and missing tools leave no noise.
+#[test]
+fn recommended_loop_output() {
+    let text = "$ ip -br addr\n\
+lo               UNKNOWN        127.0.0.1/8 ::1/128 \n\
+ens5             UP             10.0.1.5/24 2600:1f18:4a3:6b00::5/128 fe80::3c:5eff:fe11:2233/64 \n\
+$ ip route\n\
+default via 10.0.1.1 dev ens5 proto dhcp src 10.0.1.5 metric 512 \n\
+10.0.1.0/24 dev ens5 proto kernel scope link src 10.0.1.5 metric 512 \n\
+$ ip -6 route\n\
+2600:1f18:4a3:6b00::5 dev ens5 proto kernel metric 256 pref medium\n\
+fe80::/64 dev ens5 proto kernel metric 256 pref medium\n\
+default via fe80::10:ff:fe11:2233 dev ens5 proto ra metric 1024 expires 1798sec hoplimit 64 pref medium\n\
+$ ip rule\n\
+0:\tfrom all lookup local\n\
+32766:\tfrom all lookup main\n\
+32767:\tfrom all lookup default\n\
+$ ip route show table all\n\
+default via 10.0.1.1 dev ens5 proto dhcp src 10.0.1.5 metric 512 \n\
+10.0.1.0/24 dev ens5 proto kernel scope link src 10.0.1.5 metric 512 \n\
+local 10.0.1.5 dev ens5 table local proto kernel scope host src 10.0.1.5 \n\
+broadcast 10.0.1.255 dev ens5 table local proto kernel scope link src 10.0.1.5 \n\
+local 127.0.0.1 dev lo table local proto kernel scope host src 127.0.0.1 \n\
+fe80::/64 dev ens5 proto kernel metric 256 pref medium\n\
+local ::1 dev lo table local proto kernel metric 0 pref medium\n\
+multicast ff00::/8 dev ens5 table local proto kernel metric 256 pref medium\n\
+$ sudo iptables-save\n\
+$ sudo ip6tables-save\n\
+$ sudo nft list ruleset\n\
+$ sudo ufw status verbose\n\
+sudo: ufw: command not found\n\
+$ sudo firewall-cmd --list-all\n\
+sudo: firewall-cmd: command not found\n\
+$ sudo ss -ltnup\n\
+Netid State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess\n\
+udp   UNCONN 0      0          127.0.0.1:323        0.0.0.0:*    users:((\"chronyd\",pid=1201,fd=5))\n\
+tcp   LISTEN 0      128          0.0.0.0:22         0.0.0.0:*    users:((\"sshd\",pid=1433,fd=3))\n\
+tcp   LISTEN 0      128             [::]:22            [::]:*    users:((\"sshd\",pid=1433,fd=4))\n";
+    let (checks, diags) = run(&[("evidence.txt", text)], &inventory(), &ssh_report(true));
+    assert!(diags.is_empty(), "{diags:?}");
+    let layers: Vec<Layer> = checks.iter().map(|c| c.layer).collect();
+    // No firewall output at all: no firewall check.
+    assert_eq!(layers, vec![Layer::OsRoute, Layer::Listening]);
+    assert!(
+        checks.iter().all(|c| c.status == Status::Pass),
+        "{checks:#?}"
+    );
+    // The same output answers the IPv6 question.
+    let rep = report(
+        22,
+        ENI,
+        "2600:1f18:4a3:6b00::5",
+        "2600:1f18:4a3:6b00::5",
+        true,
+        None,
+    );
+    let (checks, _) = run(&[("evidence.txt", text)], &inventory(), &rep);
+    let r = layer(&checks, Layer::OsRoute);
+    assert_eq!(r.status, Status::Pass, "{}", r.summary);
+    assert!(
+        r.summary
+            .contains("default via fe80::10:ff:fe11:2233 dev ens5"),
+        "{}",
+        r.summary
+    );
+    let l = layer(&checks, Layer::Listening);
+    assert_eq!(l.status, Status::Pass, "{}", l.summary);
+    // The IPv6-only socket `[::]:22` is the one that serves the IPv6 address.
+    assert!(l.summary.contains("line 35"), "{}", l.summary);
+}

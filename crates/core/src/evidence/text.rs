@@ -133,7 +133,10 @@ fn is_shell_version_prompt(tok: &str) -> bool {
 /// If `line` is a shell prompt, the command typed after it (possibly empty).
 pub(crate) fn prompt_command(line: &str) -> Option<&str> {
     let t = line.trim_end();
-    // PowerShell: `PS C:\Users\Administrator> netstat -an`
+    // PowerShell: `PS C:\Users\Administrator> netstat -an`, or `PS> netstat -an`
+    if let Some(cmd) = t.strip_prefix("PS>") {
+        return Some(cmd.trim());
+    }
     if let Some(rest) = t.strip_prefix("PS ") {
         if let Some((path, cmd)) = rest.split_once('>') {
             if path.contains(':') || path.starts_with('/') {
@@ -294,9 +297,24 @@ pub(crate) fn split<'a>(input: &'a str, text: &'a str) -> Vec<Segment<'a>> {
 }
 
 fn push_segment<'a>(out: &mut Vec<Segment<'a>>, seg: Segment<'a>) {
-    if seg.lines.iter().any(|l| !l.text.trim().is_empty()) {
+    // A command that is not installed (`sudo: ufw: command not found`) says nothing to evaluate.
+    let said_something = seg
+        .lines
+        .iter()
+        .any(|l| !l.text.trim().is_empty() && !is_shell_error(l.text));
+    if said_something {
         out.push(seg);
     }
+}
+
+/// `bash: nft: command not found`, `sudo: ufw: command not found`, `'ufw' is not recognized as an
+/// internal or external command,` and its second line.
+fn is_shell_error(line: &str) -> bool {
+    let t = line.trim();
+    t.ends_with("command not found")
+        || t.ends_with(": not found")
+        || t.contains("is not recognized as an internal or external command")
+        || t == "operable program or batch file."
 }
 
 /// Parses an address that may carry brackets or a zone (`[fe80::1]`, `fe80::1%eth0`).
@@ -413,6 +431,7 @@ mod tests {
             prompt_command("C:\\Windows\\system32>route print"),
             Some("route print")
         );
+        assert_eq!(prompt_command("PS> netstat -ano"), Some("netstat -ano"));
         assert_eq!(prompt_command("# iptables -S"), Some("iptables -S"));
         // Comments in command output are not prompts.
         assert_eq!(
@@ -455,6 +474,13 @@ mod tests {
         assert_eq!(segs[2].command, None);
         assert_eq!(segs[2].lines[0].no, 7);
         assert!(segs[1].command_has("-ltnp"));
+        // A tool that is not installed leaves no segment.
+        let segs = split(
+            "e.txt",
+            "$ sudo ufw status verbose\nsudo: ufw: command not found\n$ ip route\ndefault via 10.0.1.1 dev eth0\n",
+        );
+        assert_eq!(segs.len(), 1);
+        assert_eq!(segs[0].command.as_deref(), Some("ip route"));
     }
 
     #[test]
