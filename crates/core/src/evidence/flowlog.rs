@@ -19,6 +19,14 @@
 //!
 //! `srcaddr`/`dstaddr` name the interface's primary private IPv4 even for traffic to a secondary or
 //! public address; `pkt-srcaddr`/`pkt-dstaddr` (custom formats) carry the packet's own addresses.
+//!
+//! Conclusions (VPC User Guide, "Flow log record examples"): an inbound REJECT means the security
+//! group or the inbound network ACL drops the traffic; an inbound ACCEPT whose reply is REJECTed
+//! means the outbound network ACL (stateless) does not let replies to the client's ephemeral port
+//! out; an ACCEPT with no reply at all points inside the instance; no record for the port means
+//! the traffic never reached the interface. Each client is judged by its latest record, so a
+//! reject followed by accepts reads as "the rule was changed". Records come from the target ENI
+//! (by `interface-id`, else by address) and from the queried sources only.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
@@ -872,8 +880,30 @@ pub(crate) fn evaluate(ctx: &Ctx<'_>, recs: &[Rec], records_given: bool) -> Opti
     Some(judge(ctx, recs, &cov, described))
 }
 
+/// Rejected clients whose later records are accepted: the rule was changed in between. Their
+/// rejects move out of `in_reject` and are returned, so each client is judged by its latest record.
+fn superseded<'r>(t: &mut Tally<'r>) -> Vec<&'r Rec> {
+    let time = |r: &Rec| (r.start.unwrap_or(0), r.line);
+    let mut latest_accept: BTreeMap<IpAddr, (u64, usize)> = BTreeMap::new();
+    for r in &t.in_accept {
+        if let Some(c) = r.pkt_src.or(r.src) {
+            let e = latest_accept.entry(c).or_insert(time(r));
+            *e = (*e).max(time(r));
+        }
+    }
+    let (old, current): (Vec<&Rec>, Vec<&Rec>) = t.in_reject.iter().partition(|r| {
+        r.pkt_src
+            .or(r.src)
+            .and_then(|c| latest_accept.get(&c))
+            .is_some_and(|a| *a > time(r))
+    });
+    t.in_reject = current;
+    old
+}
+
 fn judge(ctx: &Ctx<'_>, recs: &[Rec], cov: &[(&FlowLogConfig, &str)], described: bool) -> Check {
-    let t = tally(ctx, recs);
+    let mut t = tally(ctx, recs);
+    let earlier = superseded(&mut t);
     let input = recs
         .first()
         .map_or("flow logs", |r| r.input.as_str())
@@ -1121,6 +1151,19 @@ fn judge(ctx: &Ctx<'_>, recs: &[Rec], cov: &[(&FlowLogConfig, &str)], described:
                 ctx.source_label
             ));
         }
+    }
+    if !earlier.is_empty() {
+        let who = clients(&earlier, true);
+        let until = earlier
+            .iter()
+            .filter_map(|r| r.end.or(r.start))
+            .max()
+            .map(utc);
+        sentences.push(format!(
+            "earlier records rejected {} (until {}) but later ones were accepted: the blocking rule was changed in between",
+            addr_list(&who),
+            until.unwrap_or_else(|| "an unknown time".to_owned())
+        ));
     }
     if !t.skipdata.is_empty() {
         let n = t.skipdata.len();

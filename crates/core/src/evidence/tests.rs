@@ -1088,3 +1088,19 @@ tcp   LISTEN 0      128             [::]:22            [::]:*    users:((\"sshd\
     // The IPv6-only socket `[::]:22` is the one that serves the IPv6 address.
     assert!(l.summary.contains("line 35"), "{}", l.summary);
 }
+
+#[test]
+fn a_client_rejected_then_accepted_is_judged_by_its_latest_record() {
+    let text = "2 123456789012 eni-0a1b2c3d4e5f67890 198.51.100.7 10.0.1.5 51234 22 6 3 180 1714558320 1714558380 REJECT OK\n\
+                2 123456789012 eni-0a1b2c3d4e5f67890 198.51.100.7 10.0.1.5 51300 22 6 3 180 1714559000 1714559060 ACCEPT OK\n\
+                2 123456789012 eni-0a1b2c3d4e5f67890 10.0.1.5 198.51.100.7 22 51300 6 3 252 1714559000 1714559060 ACCEPT OK\n";
+    let (checks, _) = run(&[("flows.log", text)], &inventory(), &ssh_report(true));
+    let c = layer(&checks, Layer::FlowLogs);
+    assert_eq!(c.status, Status::Pass, "{}", c.summary);
+    assert!(
+        c.summary
+            .contains("earlier records rejected `198.51.100.7` (until 2024-05-01 10:13:00 UTC)"),
+        "{}",
+        c.summary
+    );
+}
