@@ -85,10 +85,33 @@ fn utf16(
 
 /// True when the text's first non-whitespace character opens a JSON object or array.
 pub(crate) fn looks_like_json(text: &str) -> bool {
-    matches!(
-        text.trim_start_matches(is_json_space).chars().next(),
-        Some('{' | '[')
-    )
+    let t = text.trim_start_matches(is_json_space);
+    match t.strip_prefix('[') {
+        Some(rest) => array_start(rest),
+        None => t.starts_with('{'),
+    }
+}
+
+/// After a `[`: true when a JSON value (or `]`) follows, false for text that only starts with a
+/// bracket, such as the shell prompt `[ec2-user@ip-10-0-1-5 ~]$` or `iptables-save -c` counters
+/// (`[0:0] -A INPUT …`).
+fn array_start(rest: &str) -> bool {
+    let rest = rest.trim_start_matches(is_json_space);
+    match rest.chars().next() {
+        None | Some('{' | '[' | ']' | '"') => true,
+        Some(c) if c == '-' || c.is_ascii_digit() => {
+            let after = rest.trim_start_matches(|c: char| {
+                c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E')
+            });
+            matches!(
+                after.trim_start_matches(is_json_space).chars().next(),
+                None | Some(',' | ']')
+            )
+        }
+        Some(_) => ["true", "false", "null"]
+            .iter()
+            .any(|w| rest.starts_with(w)),
+    }
 }
 
 fn is_json_space(c: char) -> bool {
@@ -190,6 +213,19 @@ mod tests {
     fn json_detection_and_newlines() {
         assert!(looks_like_json("\r\n  {"));
         assert!(looks_like_json("["));
+        assert!(looks_like_json("[\n    {\n        \"InstanceId\": \"i-1\""));
+        assert!(looks_like_json("[\"i-0abc\", \"i-0def\"]"));
+        assert!(looks_like_json("[ 12, 13 ]"));
+        assert!(looks_like_json("[[\"a\"]]"));
+        assert!(looks_like_json("[null]"));
+        // Shell prompts and counters are text for the evidence parsers.
+        assert!(!looks_like_json(
+            "[ec2-user@ip-10-0-1-5 ~]$ ip route\ndefault via 10.0.1.1"
+        ));
+        assert!(!looks_like_json("[root@web ~]# iptables-save"));
+        assert!(!looks_like_json(
+            "[0:0] -A INPUT -p tcp --dport 22 -j ACCEPT"
+        ));
         assert!(!looks_like_json("2 123456789012 eni-1 ..."));
         assert!(!looks_like_json("   "));
         assert_eq!(
