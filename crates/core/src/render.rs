@@ -115,7 +115,7 @@ fn text_check(out: &mut String, c: &Check) {
         c.layer.title(),
         c.summary
     );
-    if c.status == Status::Pass || c.status == Status::NotApplicable {
+    if (c.status == Status::Pass || c.status == Status::NotApplicable) && c.fix.is_none() {
         return;
     }
     for e in &c.evidence {
@@ -242,11 +242,9 @@ pub fn markdown(r: &Report) -> String {
             }
         );
     }
-    for c in r
-        .checks
-        .iter()
-        .filter(|c| matches!(c.status, Status::Fail | Status::Warn | Status::Unknown))
-    {
+    for c in r.checks.iter().filter(|c| {
+        matches!(c.status, Status::Fail | Status::Warn | Status::Unknown) || c.fix.is_some()
+    }) {
         let _ = writeln!(out);
         let _ = writeln!(out, "### {} ({})", c.layer.title(), c.status.name());
         let _ = writeln!(out);
