@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use crate::fix::{Fix, FixAction};
+use crate::model::SecurityGroup;
 use crate::model::{
     ElasticIp, Eni, Instance, InstanceState, Inventory, NaclEntry, NetworkAcl, PortMatch, Protocol,
     RouteDest, RouteOrigin, RouteState, RouteTable, RouteTarget, RuleAction, SgPeer, Traffic,
@@ -2182,8 +2183,7 @@ pub const RISKY_PORTS: &[(u16, &str)] = &[
 /// Candidate ports to probe for a protocol on one ENI: one representative per elementary segment of
 /// every inbound rule boundary (security groups and NACL), so every distinct behaviour is seen.
 fn port_segments(
-    inv: &Inventory,
-    groups: &[String],
+    groups: &[&SecurityGroup],
     acl: Option<&NetworkAcl>,
     proto: Protocol,
 ) -> Vec<PortRange> {
@@ -2198,7 +2198,7 @@ fn port_segments(
             }
         }
     };
-    for g in groups.iter().filter_map(|g| inv.security_groups.get(g)) {
+    for g in groups {
         for r in g
             .ingress
             .iter()
@@ -2236,32 +2236,33 @@ fn port_segments(
 
 /// The sources a set of security groups admits for one flow, set-only (no explanation): `(admitted,
 /// undecided)` where undecided is true when a group or prefix list is missing.
-fn sg_sets(inv: &Inventory, groups: &[String], flow: &Flow, family: Family) -> (IpSet, bool) {
-    let mut admitted = IpSet::empty();
+fn sg_sets(
+    inv: &Inventory,
+    groups: &[&SecurityGroup],
+    flow: &Flow,
+    family: Family,
+) -> (IpSet, bool) {
+    let mut cidrs: Vec<Cidr> = Vec::new();
     let mut undecided = false;
-    for gid in groups {
-        let Some(sg) = inv.security_groups.get(gid) else {
-            undecided = true;
-            continue;
-        };
+    for sg in groups {
         for rule in sg
             .ingress
             .iter()
             .filter(|r| matches_inbound(&r.traffic, flow))
         {
             match &rule.peer {
-                SgPeer::Cidr(c) if c.family() == family => admitted = admitted.union(&c.to_set()),
+                SgPeer::Cidr(c) if c.family() == family => cidrs.push(*c),
                 SgPeer::Cidr(_) | SgPeer::Group { .. } => {}
                 SgPeer::PrefixList(pl) => {
                     match inv.prefix_lists.get(pl).and_then(|p| p.entries.as_ref()) {
-                        Some(e) => admitted = admitted.union(&IpSet::from_cidrs(e.iter())),
+                        Some(e) => cidrs.extend(e.iter().filter(|c| c.family() == family)),
                         None => undecided = true,
                     }
                 }
             }
         }
     }
-    (admitted, undecided)
+    (IpSet::from_cidrs(cidrs.iter()), undecided)
 }
 
 /// Every internet-exposed address with what is open on it.
@@ -2301,6 +2302,7 @@ pub fn exposure(inv: &Inventory) -> ExposureReport {
 /// Results shared by interfaces of the same subnet or network ACL during one survey.
 type PathKey = (Option<String>, Option<String>, Family);
 type ReplyKey = (Option<String>, Family, Protocol, Option<String>);
+type GroupKey = (Vec<usize>, Protocol, Option<(u16, Option<u16>)>, Family);
 
 #[derive(Default)]
 struct Caches {
@@ -2308,6 +2310,10 @@ struct Caches {
     paths: BTreeMap<PathKey, (IpSet, Vec<String>)>,
     /// `(network ACL, family, protocol, vpc)` → sources whose replies leave for some client OS.
     replies: BTreeMap<ReplyKey, IpSet>,
+    /// `(security groups by address, protocol, port or ICMP type, family)` → admitted, undecided.
+    groups: std::collections::HashMap<GroupKey, (IpSet, bool)>,
+    /// Minimal CIDR lists of source sets seen before.
+    cidrs: std::collections::HashMap<IpSet, Vec<Cidr>>,
 }
 
 fn expose_address<'a>(
@@ -2340,14 +2346,15 @@ fn expose_address<'a>(
     let mut unknown: Vec<String> = Vec::new();
     let mut base = universe.clone();
     type LayerFn = fn(&Ctx) -> Outcome;
-    let per_interface: [(Layer, LayerFn); 2] = [
-        (Layer::InstanceState, layer_instance_state),
-        (Layer::PublicIp, layer_public_ip),
-    ];
-    for (layer, f) in per_interface {
-        let o = f(&c);
+    // The address exists by construction; a running (or starting) instance is the common case and
+    // needs no explanation here, so only other states go through the full layer.
+    let running =
+        c.r.instance
+            .is_some_and(|i| matches!(i.state, InstanceState::Running | InstanceState::Pending));
+    if !running {
+        let o = layer_instance_state(&c);
         match o.status(&universe) {
-            Status::Unknown => unknown.push(layer.name().to_owned()),
+            Status::Unknown => unknown.push(Layer::InstanceState.name().to_owned()),
             _ => base = base.intersect(&o.admitted),
         }
     }
@@ -2372,7 +2379,14 @@ fn expose_address<'a>(
     });
     base = base.intersect(path);
     unknown.extend(path_unknown.iter().cloned());
-    let status_fail = layer_status_checks(&c).status(&universe) == Status::Fail;
+    let status_fail =
+        c.r.instance
+            .and_then(|i| inv.instance_status.get(&i.id))
+            .is_some_and(|st| {
+                [&st.system, &st.instance].into_iter().flatten().any(|sum| {
+                    sum.status == "impaired" || sum.details.iter().any(|(_, s)| s == "failed")
+                })
+            });
     if (base.is_empty() || status_fail) && unknown.is_empty() {
         return None;
     }
@@ -2383,13 +2397,22 @@ fn expose_address<'a>(
             (None, Vec::new())
         }
     };
-    let groups = c.r.groups.clone();
+    let sgs: Vec<&SecurityGroup> =
+        c.r.groups
+            .iter()
+            .filter_map(|g| inv.security_groups.get(g))
+            .collect();
+    let missing_groups = sgs.len() < c.r.groups.len();
+    let sg_ptrs: Vec<usize> = sgs
+        .iter()
+        .map(|g| std::ptr::from_ref::<SecurityGroup>(g) as usize)
+        .collect();
     let mut open: Vec<OpenService> = Vec::new();
     let mut sg_unknown = false;
     let probes: Vec<(QueryProtocol, Option<PortRange>, String)> = {
         let mut v = Vec::new();
         for proto in [Protocol::Tcp, Protocol::Udp] {
-            for seg in port_segments(inv, &groups, acl, proto) {
+            for seg in port_segments(&sgs, acl, proto) {
                 let qp = match proto {
                     Protocol::Udp => QueryProtocol::Udp { port: seg.from() },
                     _ => QueryProtocol::Tcp { port: seg.from() },
@@ -2431,7 +2454,15 @@ fn expose_address<'a>(
                 s
             }
         };
-        let mut set = base.intersect(&reply_ok);
+        // Security groups are shared by many interfaces: cache their answer per flow.
+        let sg_key = (sg_ptrs.clone(), flow.protocol, flow.inbound, family);
+        let (sg, undecided) = caches
+            .groups
+            .entry(sg_key)
+            .or_insert_with(|| sg_sets(inv, &sgs, &flow, family))
+            .clone();
+        sg_unknown |= undecided || missing_groups;
+        let mut set = base.intersect(&reply_ok).intersect(&sg);
         if set.is_empty() {
             continue;
         }
@@ -2441,17 +2472,19 @@ fn expose_address<'a>(
             });
             set = adm;
         }
-        let (sg, undecided) = sg_sets(inv, &groups, &flow, family);
-        sg_unknown |= undecided;
-        let set = set.intersect(&sg);
         if set.is_empty() {
             continue;
         }
+        let sources = caches
+            .cidrs
+            .entry(set.clone())
+            .or_insert_with(|| set.to_cidrs())
+            .clone();
         open.push(OpenService {
             protocol: label,
             ports,
             open_to_all: universe.is_subset(&set),
-            sources: set.to_cidrs(),
+            sources,
             risk: None,
         });
     }
