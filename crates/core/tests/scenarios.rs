@@ -30,7 +30,7 @@ use vpc_reach_core::net::{internet, Cidr, Family, IpSet};
 use vpc_reach_core::{analyze, load, Input, Layer, Query, QueryProtocol, Report, Status, Verdict};
 
 /// At least this many scenarios must exist (the corpus only grows).
-const MIN_SCENARIOS: usize = 49;
+const MIN_SCENARIOS: usize = 50;
 /// Extensions of evidence files: loaded with the JSON, as non-JSON inputs.
 const EVIDENCE_EXTENSIONS: [&str; 3] = ["txt", "log", "csv"];
 /// Layers whose checks only come from evidence files (flow logs also from describe-flow-logs).
