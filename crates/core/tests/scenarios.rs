@@ -1,12 +1,15 @@
 //! The scenario corpus runner.
 //!
 //! Every folder in `tests/scenarios/` holds describe-* JSON exactly as `aws ec2 <command> --output json`
-//! prints it, plus `expect.toml` with hand-derived expectations (format: `tests/scenarios/README.md`).
-//! Adding a scenario is adding a folder: nothing here names one.
+//! prints it, optionally evidence files (`*.txt`, `*.log`, `*.csv`: flow log records and command
+//! output from the instance, exactly as printed), plus `expect.toml` with hand-derived expectations
+//! (format: `tests/scenarios/README.md`). Adding a scenario is adding a folder: nothing here names
+//! one.
 //!
-//! - `scenario_json_is_cli_output` and `scenario_expectations_are_well_formed` check the corpus itself.
-//! - `scenarios_match_engine` runs every check through `load` + `analyze` and reports every mismatch at
-//!   once.
+//! - `scenario_json_is_cli_output`, `scenario_evidence_is_saved_output` and
+//!   `scenario_expectations_are_well_formed` check the corpus itself.
+//! - `scenarios_match_engine` loads every file of a folder as one input each (as the CLI does), runs
+//!   every check through `load` + `analyze` and reports every mismatch at once.
 
 #![allow(
     clippy::unwrap_used,
@@ -27,7 +30,16 @@ use vpc_reach_core::net::{internet, Cidr, Family, IpSet};
 use vpc_reach_core::{analyze, load, Input, Layer, Query, QueryProtocol, Report, Status, Verdict};
 
 /// At least this many scenarios must exist (the corpus only grows).
-const MIN_SCENARIOS: usize = 34;
+const MIN_SCENARIOS: usize = 50;
+/// Extensions of evidence files: loaded with the JSON, as non-JSON inputs.
+const EVIDENCE_EXTENSIONS: [&str; 3] = ["txt", "log", "csv"];
+/// Layers whose checks only come from evidence files (flow logs also from describe-flow-logs).
+const EVIDENCE_LAYERS: [Layer; 4] = [
+    Layer::FlowLogs,
+    Layer::OsRoute,
+    Layer::OsFirewall,
+    Layer::Listening,
+];
 /// Rule numbers in `shared/docs/aws-semantics.md`.
 const RULES: std::ops::RangeInclusive<u32> = 1..=31;
 
@@ -58,6 +70,8 @@ struct ExpectCheck {
     reachable_from: Option<Vec<String>>,
     #[serde(default)]
     layers: BTreeMap<String, String>,
+    #[serde(default)]
+    summary_contains: BTreeMap<String, Vec<String>>,
 }
 
 /// One check, validated: the query to run and what must come out.
@@ -70,6 +84,8 @@ struct Case {
     blocking: Option<BTreeSet<Layer>>,
     reachable_from: Option<Vec<Cidr>>,
     layers: BTreeMap<Layer, Status>,
+    /// Text each listed layer's summary must contain.
+    summary_contains: BTreeMap<Layer, Vec<String>>,
 }
 
 struct Scenario {
@@ -77,6 +93,34 @@ struct Scenario {
     dir: PathBuf,
     /// `(file name, bytes)` of every `.json` file, sorted by name.
     json: Vec<(String, Vec<u8>)>,
+    /// `(file name, bytes)` of every evidence file, sorted by name.
+    evidence: Vec<(String, Vec<u8>)>,
+}
+
+impl Scenario {
+    /// Every file as the CLI would pass it: one input each, JSON first.
+    fn inputs(&self) -> Vec<Input<'_>> {
+        self.json
+            .iter()
+            .chain(&self.evidence)
+            .map(|(name, bytes)| Input { name, bytes })
+            .collect()
+    }
+}
+
+/// `(file name, bytes)` of the files in `dir` whose extension is one of `exts`, sorted by name.
+fn files_with(dir: &Path, exts: &[&str]) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| exts.iter().any(|e| x == *e)))
+        .map(|p| {
+            let file = p.file_name().unwrap().to_string_lossy().into_owned();
+            (file, fs::read(&p).unwrap())
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 fn corpus_dir() -> PathBuf {
@@ -95,17 +139,14 @@ fn scenarios() -> Vec<Scenario> {
     dirs.into_iter()
         .map(|dir| {
             let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-            let mut json: Vec<(String, Vec<u8>)> = fs::read_dir(&dir)
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .filter(|p| p.extension().is_some_and(|x| x == "json"))
-                .map(|p| {
-                    let file = p.file_name().unwrap().to_string_lossy().into_owned();
-                    (file, fs::read(&p).unwrap())
-                })
-                .collect();
-            json.sort();
-            Scenario { name, dir, json }
+            let json = files_with(&dir, &["json"]);
+            let evidence = files_with(&dir, &EVIDENCE_EXTENSIONS);
+            Scenario {
+                name,
+                dir,
+                json,
+                evidence,
+            }
         })
         .collect()
 }
@@ -159,9 +200,7 @@ fn parse_status(s: &str) -> Result<Status, String> {
 }
 
 fn parse_layer(s: &str) -> Result<Layer, String> {
-    Layer::parse(s)
-        .filter(|l| Layer::PATH.contains(l))
-        .ok_or_else(|| format!("`{s}` is not a path layer"))
+    Layer::parse(s).ok_or_else(|| format!("`{s}` is not a layer"))
 }
 
 /// A CIDR written in canonical form (host bits clear), or a bare address when `bare_ok`.
@@ -227,6 +266,16 @@ fn to_case(i: usize, c: &ExpectCheck) -> Result<Case, String> {
         .iter()
         .map(|(l, s)| Ok((parse_layer(l)?, parse_status(s)?)))
         .collect::<Result<BTreeMap<_, _>, String>>()?;
+    let summary_contains = c
+        .summary_contains
+        .iter()
+        .map(|(l, texts)| {
+            if texts.is_empty() || texts.iter().any(|t| t.trim().is_empty()) {
+                return Err(format!("`summary_contains.{l}` must list non-empty texts"));
+            }
+            Ok((parse_layer(l)?, texts.clone()))
+        })
+        .collect::<Result<BTreeMap<_, _>, String>>()?;
     let mut label = format!("check #{} ({} {protocol}", i + 1, c.instance);
     if let Some(s) = source {
         let _ = write!(label, " from {s}");
@@ -248,6 +297,7 @@ fn to_case(i: usize, c: &ExpectCheck) -> Result<Case, String> {
         blocking,
         reachable_from,
         layers,
+        summary_contains,
     })
 }
 
@@ -324,6 +374,30 @@ fn consistency(case: &Case) -> Vec<String> {
         }
     }
     errs
+}
+
+/// Evidence layers a check names (in `layers`, `blocking` or `summary_contains`) whose input is not
+/// in the folder: such a check could never appear in the report.
+fn missing_evidence(s: &Scenario, case: &Case) -> Vec<String> {
+    let named: BTreeSet<Layer> = case
+        .layers
+        .keys()
+        .chain(case.summary_contains.keys())
+        .chain(case.blocking.iter().flatten())
+        .copied()
+        .filter(|l| EVIDENCE_LAYERS.contains(l))
+        .collect();
+    let flow_logs_described = s.json.iter().any(|(f, _)| f == "describe-flow-logs.json");
+    named
+        .into_iter()
+        .filter(|l| s.evidence.is_empty() && !(*l == Layer::FlowLogs && flow_logs_described))
+        .map(|l| {
+            format!(
+                "layer `{l}` needs an evidence file (`.{}`) in the folder",
+                EVIDENCE_EXTENSIONS.join("`, `.")
+            )
+        })
+        .collect()
 }
 
 // ---- describe-instances: which targets and addresses exist --------------------------------------
@@ -431,6 +505,26 @@ fn scenario_json_is_cli_output() {
     fail_with("scenario JSON problems", &problems);
 }
 
+/// Evidence files are terminal output or flow log files as saved: UTF-8 text ending with a newline.
+#[test]
+fn scenario_evidence_is_saved_output() {
+    let mut problems = Vec::new();
+    for s in &scenarios() {
+        for (file, bytes) in &s.evidence {
+            let at = format!("{}/{file}", s.name);
+            match std::str::from_utf8(bytes) {
+                Err(e) => problems.push(format!("{at}: not UTF-8: {e}")),
+                Ok(text) if text.trim().is_empty() => problems.push(format!("{at}: empty")),
+                Ok(text) if !text.ends_with('\n') => problems.push(format!(
+                    "{at}: must end with a newline, as saved output does"
+                )),
+                Ok(_) => {}
+            }
+        }
+    }
+    fail_with("scenario evidence problems", &problems);
+}
+
 #[test]
 fn scenario_expectations_are_well_formed() {
     let all = scenarios();
@@ -490,7 +584,10 @@ fn scenario_expectations_are_well_formed() {
                     }
                 }
             }
-            for e in consistency(&case) {
+            for e in consistency(&case)
+                .into_iter()
+                .chain(missing_evidence(s, &case))
+            {
                 problems.push(format!("{} {}: {e}", s.name, case.label));
             }
         }
@@ -577,6 +674,23 @@ fn compare(case: &Case, report: &Report) -> Vec<(String, String, String)> {
             ));
         }
     }
+    for (layer, texts) in &case.summary_contains {
+        let summary = report
+            .checks
+            .iter()
+            .find(|c| c.layer == *layer)
+            .map(|c| c.summary.as_str());
+        for text in texts {
+            match summary {
+                Some(s) if s.contains(text.as_str()) => {}
+                got => out.push((
+                    format!("summary of {layer}"),
+                    format!("a text containing `{text}`"),
+                    got.map_or("no such check in the report".into(), |s| format!("`{s}`")),
+                )),
+            }
+        }
+    }
     for (layer, want) in &case.layers {
         let got = report
             .checks
@@ -602,12 +716,7 @@ fn scenarios_match_engine() {
     let (scenarios, mut problems) = with_expectations(&all);
     let mut total = 0usize;
     for (s, expect) in scenarios {
-        let inputs: Vec<Input<'_>> = s
-            .json
-            .iter()
-            .map(|(name, bytes)| Input { name, bytes })
-            .collect();
-        let loaded = load(&inputs);
+        let loaded = load(&s.inputs());
         for (i, c) in expect.checks.iter().enumerate() {
             total += 1;
             let case = match to_case(i, c) {
@@ -637,6 +746,14 @@ fn scenarios_match_engine() {
                     for (field, expected, got) in compare(&case, &report) {
                         push(field, expected, got, &mut mismatches);
                     }
+                    for w in evidence_warnings(s, &report) {
+                        push(
+                            "warnings".into(),
+                            "every evidence file recognised and every line understood".into(),
+                            w,
+                            &mut mismatches,
+                        );
+                    }
                 }
             }
         }
@@ -658,6 +775,24 @@ fn scenarios_match_engine() {
     }
 }
 
+/// Warnings and notes of the report about the scenario's evidence files (not recognised, lines
+/// skipped): an evidence file must be read whole, or its checks prove nothing.
+fn evidence_warnings(s: &Scenario, report: &Report) -> Vec<String> {
+    report
+        .warnings
+        .iter()
+        .filter(|w| {
+            let source = w.split_once(": ").map_or("", |(_, rest)| rest);
+            s.evidence.iter().any(|(f, _)| {
+                source
+                    .strip_prefix(f.as_str())
+                    .is_some_and(|r| r.starts_with(':'))
+            })
+        })
+        .cloned()
+        .collect()
+}
+
 /// The comparison itself: a report equal to the expectation gives no mismatch, and each differing
 /// field is named once.
 #[test]
@@ -675,12 +810,16 @@ fn compare_names_each_differing_field() {
         blocking: Some(vec![]),
         reachable_from: Some(vec!["203.0.113.0/24".into()]),
         layers: BTreeMap::from([("security_group".into(), "warn".into())]),
+        summary_contains: BTreeMap::from([(
+            "security_group".into(),
+            vec!["admits `203.0.113.0/24`".into()],
+        )]),
     };
     let case = to_case(0, &check).unwrap();
     let layer = |status| vpc_reach_core::Check {
         layer: Layer::SecurityGroup,
         status,
-        summary: String::new(),
+        summary: "web-sg admits `203.0.113.0/24`".into(),
         evidence: Vec::new(),
         fix: None,
     };
@@ -700,6 +839,7 @@ fn compare_names_each_differing_field() {
     report.verdict = Verdict::Blocked;
     report.blocking = vec![Layer::SecurityGroup];
     report.checks = vec![layer(Status::Fail)];
+    report.checks[0].summary = "web-sg admits no source".into();
     report.reachable_from.clear();
     let fields: Vec<String> = compare(&case, &report).into_iter().map(|m| m.0).collect();
     assert_eq!(
@@ -709,6 +849,7 @@ fn compare_names_each_differing_field() {
             "exit_code",
             "blocking",
             "reachable_from",
+            "summary of security_group",
             "layer security_group"
         ]
     );
