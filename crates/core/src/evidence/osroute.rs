@@ -343,7 +343,14 @@ fn ip_br_line(text: &str) -> Option<(String, bool, Vec<IpAddr>)> {
         return None;
     }
     let mut addrs = Vec::new();
-    for t in toks.iter().skip(2) {
+    let mut rest = toks.iter().skip(2);
+    while let Some(t) = rest.next() {
+        // iproute2 prints `metric N` after an address with a route priority, in brief mode too
+        // (systemd-networkd DHCP addresses on Amazon Linux 2023 and Ubuntu).
+        if *t == "metric" {
+            rest.next();
+            continue;
+        }
         addrs.push(addr_with_len(t)?);
     }
     let name = name.split('@').next().unwrap_or(name).to_owned();
