@@ -1066,9 +1066,13 @@ pub(crate) fn evaluate(ctx: &Ctx<'_>, f: &NetFacts) -> (Check, Option<String>) {
                 .filter(|a| !a.addr.is_loopback())
                 .map(|a| format!("`{}` on `{}`", a.addr, a.dev))
                 .collect();
-            problems.push(format!(
-                "no interface holds `{t}`, the private address the client's traffic is sent to (the instance has {}): configure it on the interface of its ENI (secondary private IPs need OS configuration unless a tool such as ec2-net-utils or cloud-init adds them)",
+            let has = if listed.is_empty() {
+                "only loopback addresses".to_owned()
+            } else {
                 join_and(&listed.into_iter().collect::<Vec<_>>())
+            };
+            problems.push(format!(
+                "no interface holds `{t}`, the private address the client's traffic is sent to (the instance has {has}): configure it on the interface of its ENI (secondary private IPs need OS configuration unless a tool such as ec2-net-utils or cloud-init adds them)"
             ));
             evidence.extend(
                 addrs_f
@@ -1196,7 +1200,7 @@ pub(crate) fn evaluate(ctx: &Ctx<'_>, f: &NetFacts) -> (Check, Option<String>) {
                 (Some(h), Some(d)) if !f.windows && h.dev != *d => {
                     mismatch = true;
                     problems.push(format!(
-                        "replies to {who} leave by `{d}` ({}), but `{}` is on `{}`: the ENI behind `{d}` drops packets whose source is not one of its addresses (source/destination check), and reverse-path filtering drops the requests arriving on `{}`",
+                        "replies to {who} leave by `{d}` ({}), but `{}` is on `{}`: the ENI behind `{d}` drops packets whose source is not one of its addresses (source/destination check), and with strict reverse-path filtering (rp_filter=1) the requests arriving on `{}` are dropped too",
                         r.cite.place(),
                         target.map(|t| t.to_string()).unwrap_or_default(),
                         h.dev,
