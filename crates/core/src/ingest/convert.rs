@@ -5,11 +5,11 @@
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
-use super::merge::{put, Builder, FlatRule, ListEntries};
+use super::merge::FlatRule;
 use super::raw::*;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::*;
-use crate::net::{Cidr, Family, PortRange};
+use crate::net::{Cidr, PortRange};
 
 /// A JSON path kept on the stack, rendered only when a message or an origin needs it.
 #[derive(Clone, Copy)]
@@ -86,18 +86,18 @@ pub(crate) struct Problem {
     message: String,
 }
 
-fn problem(p: &Path<'_>, message: String) -> Problem {
+pub(crate) fn problem(p: &Path<'_>, message: String) -> Problem {
     Problem {
         path: p.render(),
         message,
     }
 }
 
-fn missing(p: &Path<'_>) -> Problem {
+pub(crate) fn missing(p: &Path<'_>) -> Problem {
     problem(p, format!("`{}` is missing", p.name()))
 }
 
-fn wrong(p: &Path<'_>, expected: &str, v: &Val<'_>) -> Problem {
+pub(crate) fn wrong(p: &Path<'_>, expected: &str, v: &Val<'_>) -> Problem {
     problem(p, format!("expected {expected}, found {}", v.describe()))
 }
 
@@ -105,7 +105,10 @@ fn wrong(p: &Path<'_>, expected: &str, v: &Val<'_>) -> Problem {
 pub(crate) struct Skip;
 
 /// A string; empty strings count as absent (moto prints `"InstanceId": ""`).
-fn opt_str<'v>(v: &'v Option<Val<'_>>, p: &Path<'_>) -> Result<Option<&'v str>, Problem> {
+pub(crate) fn opt_str<'v>(
+    v: &'v Option<Val<'_>>,
+    p: &Path<'_>,
+) -> Result<Option<&'v str>, Problem> {
     match v {
         None => Ok(None),
         Some(Val::Str(s)) if s.is_empty() => Ok(None),
@@ -114,11 +117,11 @@ fn opt_str<'v>(v: &'v Option<Val<'_>>, p: &Path<'_>) -> Result<Option<&'v str>, 
     }
 }
 
-fn req_str<'v>(v: &'v Option<Val<'_>>, p: &Path<'_>) -> Result<&'v str, Problem> {
+pub(crate) fn req_str<'v>(v: &'v Option<Val<'_>>, p: &Path<'_>) -> Result<&'v str, Problem> {
     opt_str(v, p)?.ok_or_else(|| missing(p))
 }
 
-fn opt_int(v: &Option<Val<'_>>, p: &Path<'_>) -> Result<Option<i64>, Problem> {
+pub(crate) fn opt_int(v: &Option<Val<'_>>, p: &Path<'_>) -> Result<Option<i64>, Problem> {
     match v {
         None => Ok(None),
         Some(Val::Int(i)) => Ok(Some(*i)),
@@ -145,7 +148,7 @@ fn opt_ip(v: &Option<Val<'_>>, p: &Path<'_>) -> Result<Option<IpAddr>, Problem> 
     }
 }
 
-fn opt_cidr(v: &Option<Val<'_>>, p: &Path<'_>) -> Result<Option<Cidr>, Problem> {
+pub(crate) fn opt_cidr(v: &Option<Val<'_>>, p: &Path<'_>) -> Result<Option<Cidr>, Problem> {
     match opt_str(v, p)? {
         None => Ok(None),
         Some(s) => Cidr::parse(s)
@@ -154,7 +157,7 @@ fn opt_cidr(v: &Option<Val<'_>>, p: &Path<'_>) -> Result<Option<Cidr>, Problem> 
     }
 }
 
-fn req_cidr(v: &Option<Val<'_>>, p: &Path<'_>) -> Result<Cidr, Problem> {
+pub(crate) fn req_cidr(v: &Option<Val<'_>>, p: &Path<'_>) -> Result<Cidr, Problem> {
     opt_cidr(v, p)?.ok_or_else(|| missing(p))
 }
 
@@ -162,7 +165,18 @@ fn req_cidr(v: &Option<Val<'_>>, p: &Path<'_>) -> Result<Cidr, Problem> {
 fn protocol(v: &Option<Val<'_>>, p: &Path<'_>) -> Result<Protocol, Problem> {
     let text = match v {
         Some(Val::Int(i)) => i.to_string(),
-        other => req_str(other, p)?.to_owned(),
+        other => {
+            // The spellings the CLI prints, without allocating.
+            let s = req_str(other, p)?;
+            match s {
+                "-1" => return Ok(Protocol::All),
+                "tcp" | "6" => return Ok(Protocol::Tcp),
+                "udp" | "17" => return Ok(Protocol::Udp),
+                "icmp" | "1" => return Ok(Protocol::Icmp),
+                "icmpv6" | "58" => return Ok(Protocol::Icmpv6),
+                _ => s.to_owned(),
+            }
+        }
     };
     Protocol::parse(&text).ok_or_else(|| problem(p, format!("`{text}` is not an IP protocol")))
 }
@@ -257,8 +271,9 @@ fn instance_state(s: &RawState<'_>, p: &Path<'_>, ctx: &mut Ctx<'_>) -> Instance
 }
 
 /// Where messages and origins go while one document is converted.
+/// The source name is filled in when the document is committed (see `super::stage`): it is not
+/// known until the stream has been read past the document.
 pub(crate) struct Ctx<'c> {
-    pub source: &'c str,
     pub diags: &'c mut Vec<Diagnostic>,
 }
 
@@ -266,10 +281,10 @@ const HELP: &str =
     "the rest of the input is still used; check that the file is unedited aws cli output";
 
 impl Ctx<'_> {
-    fn warn(&mut self, path: String, message: String) {
+    pub(crate) fn warn(&mut self, path: String, message: String) {
         self.diags.push(Diagnostic {
             severity: Severity::Warning,
-            source: self.source.to_owned(),
+            source: String::new(),
             line: None,
             column: None,
             path: Some(path),
@@ -279,7 +294,7 @@ impl Ctx<'_> {
     }
 
     /// Reports a problem that makes `what` unusable.
-    fn skip(&mut self, pr: Problem, what: &str) -> Skip {
+    pub(crate) fn skip(&mut self, pr: Problem, what: &str) -> Skip {
         self.warn(
             pr.path,
             format!("{}, so this {what} is skipped", pr.message),
@@ -288,7 +303,7 @@ impl Ctx<'_> {
     }
 
     /// Reports a problem with an optional value and carries on without it.
-    fn or_ignore<T>(&mut self, r: Result<Option<T>, Problem>) -> Option<T> {
+    pub(crate) fn or_ignore<T>(&mut self, r: Result<Option<T>, Problem>) -> Option<T> {
         match r {
             Ok(v) => v,
             Err(pr) => {
@@ -298,14 +313,14 @@ impl Ctx<'_> {
         }
     }
 
-    fn origin(&self, p: &Path<'_>) -> Origin {
+    pub(crate) fn origin(&self, p: &Path<'_>) -> Origin {
         Origin {
-            source: self.source.to_owned(),
+            source: String::new(),
             path: p.render(),
         }
     }
 
-    fn opt_string(&mut self, v: &Option<Val<'_>>, p: &Path<'_>) -> Option<String> {
+    pub(crate) fn opt_string(&mut self, v: &Option<Val<'_>>, p: &Path<'_>) -> Option<String> {
         self.or_ignore(opt_str(v, p)).map(str::to_owned)
     }
 
@@ -338,249 +353,7 @@ impl Ctx<'_> {
     }
 }
 
-/// Converts one document into `b`; returns the commands recognised and how many resources each
-/// gave.
-pub(crate) fn convert_doc(
-    doc: &RawDoc<'_>,
-    input_name: &str,
-    ctx: &mut Ctx<'_>,
-    b: &mut Builder,
-) -> Vec<(Command, usize)> {
-    let mut seen: Vec<(Command, usize)> = Vec::new();
-    let mut note = |b: &mut Builder, c: Command, n: usize| {
-        b.inv.provided.insert(c);
-        seen.push((c, n));
-    };
-    if let Some(items) = &doc.reservations {
-        let n = reservations(items, ctx, b);
-        note(b, Command::DescribeInstances, n);
-    }
-    if let Some(items) = &doc.network_interfaces {
-        let root = Path::root("NetworkInterfaces");
-        let mut n = 0;
-        for (i, raw) in items.iter() {
-            if let Ok(e) = eni(raw, &root.at(i), None, ctx) {
-                put(&mut b.enis_own, e.id.clone(), e, ctx.diags);
-                n += 1;
-            }
-        }
-        note(b, Command::DescribeNetworkInterfaces, n);
-    }
-    if let Some(items) = &doc.security_groups {
-        let root = Path::root("SecurityGroups");
-        let mut n = 0;
-        for (i, raw) in items.iter() {
-            if let Ok(g) = security_group(raw, &root.at(i), ctx) {
-                put(&mut b.inv.security_groups, g.id.clone(), g, ctx.diags);
-                n += 1;
-            }
-        }
-        note(b, Command::DescribeSecurityGroups, n);
-    }
-    if let Some(items) = &doc.security_group_rules {
-        let root = Path::root("SecurityGroupRules");
-        let mut n = 0;
-        for (i, raw) in items.iter() {
-            if let Ok(r) = flat_rule(raw, &root.at(i), i + 1, ctx) {
-                b.add_flat_rule(r, ctx.diags);
-                n += 1;
-            }
-        }
-        note(b, Command::DescribeSecurityGroupRules, n);
-    }
-    if let Some(items) = &doc.network_acls {
-        let root = Path::root("NetworkAcls");
-        let mut n = 0;
-        for (i, raw) in items.iter() {
-            if let Ok(a) = network_acl(raw, &root.at(i), ctx) {
-                put(&mut b.inv.network_acls, a.id.clone(), a, ctx.diags);
-                n += 1;
-            }
-        }
-        note(b, Command::DescribeNetworkAcls, n);
-    }
-    if let Some(items) = &doc.route_tables {
-        let root = Path::root("RouteTables");
-        let mut n = 0;
-        for (i, raw) in items.iter() {
-            if let Ok(t) = route_table(raw, &root.at(i), ctx) {
-                put(&mut b.inv.route_tables, t.id.clone(), t, ctx.diags);
-                n += 1;
-            }
-        }
-        note(b, Command::DescribeRouteTables, n);
-    }
-    if let Some(items) = &doc.internet_gateways {
-        let root = Path::root("InternetGateways");
-        let mut n = 0;
-        for (i, raw) in items.iter() {
-            let p = root.at(i);
-            if let Ok(g) = gateway(
-                &raw.internet_gateway_id,
-                "InternetGatewayId",
-                &raw.attachments,
-                &p,
-                ctx,
-            ) {
-                put(&mut b.inv.internet_gateways, g.id.clone(), g, ctx.diags);
-                n += 1;
-            }
-        }
-        note(b, Command::DescribeInternetGateways, n);
-    }
-    if let Some(items) = &doc.egress_only_internet_gateways {
-        let root = Path::root("EgressOnlyInternetGateways");
-        let mut n = 0;
-        for (i, raw) in items.iter() {
-            let p = root.at(i);
-            if let Ok(g) = gateway(
-                &raw.egress_only_internet_gateway_id,
-                "EgressOnlyInternetGatewayId",
-                &raw.attachments,
-                &p,
-                ctx,
-            ) {
-                put(&mut b.inv.egress_only_gateways, g.id.clone(), g, ctx.diags);
-                n += 1;
-            }
-        }
-        note(b, Command::DescribeEgressOnlyInternetGateways, n);
-    }
-    if let Some(items) = &doc.subnets {
-        let root = Path::root("Subnets");
-        let mut n = 0;
-        for (i, raw) in items.iter() {
-            if let Ok(s) = subnet(raw, &root.at(i), ctx) {
-                put(&mut b.inv.subnets, s.id.clone(), s, ctx.diags);
-                n += 1;
-            }
-        }
-        note(b, Command::DescribeSubnets, n);
-    }
-    if let Some(items) = &doc.vpcs {
-        let root = Path::root("Vpcs");
-        let mut n = 0;
-        for (i, raw) in items.iter() {
-            if let Ok(v) = vpc(raw, &root.at(i), ctx) {
-                put(&mut b.inv.vpcs, v.id.clone(), v, ctx.diags);
-                n += 1;
-            }
-        }
-        note(b, Command::DescribeVpcs, n);
-    }
-    if let Some(items) = &doc.addresses {
-        let root = Path::root("Addresses");
-        let mut n = 0;
-        for (i, raw) in items.iter() {
-            if let Ok(a) = address(raw, &root.at(i), ctx) {
-                put(&mut b.inv.addresses, a.public_ip, a, ctx.diags);
-                n += 1;
-            }
-        }
-        note(b, Command::DescribeAddresses, n);
-    }
-    if let Some(items) = &doc.instance_statuses {
-        let root = Path::root("InstanceStatuses");
-        let mut n = 0;
-        for (i, raw) in items.iter() {
-            if let Ok(s) = instance_status(raw, &root.at(i), ctx) {
-                put(
-                    &mut b.inv.instance_status,
-                    s.instance_id.clone(),
-                    s,
-                    ctx.diags,
-                );
-                n += 1;
-            }
-        }
-        note(b, Command::DescribeInstanceStatus, n);
-    }
-    if let Some(items) = &doc.prefix_lists {
-        let (managed, legacy) = prefix_lists(items, ctx, b);
-        if items.len() == 0 {
-            // An empty answer cannot tell the two commands apart; it says "none" for both.
-            note(b, Command::DescribeManagedPrefixLists, 0);
-            note(b, Command::DescribePrefixLists, 0);
-        }
-        if let Some(n) = managed {
-            note(b, Command::DescribeManagedPrefixLists, n);
-        }
-        if let Some(n) = legacy {
-            note(b, Command::DescribePrefixLists, n);
-        }
-    }
-    if let Some(items) = &doc.entries {
-        let n = entries(items, doc.prefix_list_id.as_ref(), input_name, ctx, b);
-        note(b, Command::GetManagedPrefixListEntries, n);
-    }
-    if let Some(items) = &doc.nat_gateways {
-        let root = Path::root("NatGateways");
-        let mut n = 0;
-        for (i, raw) in items.iter() {
-            if let Ok(g) = nat_gateway(raw, &root.at(i), ctx) {
-                put(&mut b.inv.nat_gateways, g.id.clone(), g, ctx.diags);
-                n += 1;
-            }
-        }
-        note(b, Command::DescribeNatGateways, n);
-    }
-    if let Some(items) = &doc.flow_logs {
-        let root = Path::root("FlowLogs");
-        let mut n = 0;
-        for (i, raw) in items.iter() {
-            if let Ok(f) = flow_log(raw, &root.at(i), ctx) {
-                put(&mut b.flow_logs, f.id.clone(), f, ctx.diags);
-                n += 1;
-            }
-        }
-        note(b, Command::DescribeFlowLogs, n);
-    }
-    if let Some(opts) = &doc.bpa_options {
-        let p = Path::root("VpcBlockPublicAccessOptions");
-        let pm = p.key("InternetGatewayBlockMode");
-        let mode = match opt_str(&opts.internet_gateway_block_mode, &pm) {
-            Ok(Some(m)) => BpaMode::parse(m)
-                .ok_or_else(|| problem(&pm, format!("`{m}` is not a block public access mode"))),
-            Ok(None) => Err(missing(&pm)),
-            Err(e) => Err(e),
-        };
-        match mode {
-            Ok(m) => {
-                let origin = ctx.origin(&p);
-                b.set_bpa(m, origin, ctx.diags);
-                note(b, Command::DescribeVpcBlockPublicAccessOptions, 1);
-            }
-            Err(pr) => {
-                ctx.skip(pr, "setting");
-                note(b, Command::DescribeVpcBlockPublicAccessOptions, 0);
-            }
-        }
-    }
-    seen
-}
-
-fn reservations(items: &Items<RawReservation<'_>>, ctx: &mut Ctx<'_>, b: &mut Builder) -> usize {
-    let root = Path::root("Reservations");
-    let mut n = 0;
-    for (r, res) in items.iter() {
-        let pr = root.at(r);
-        let pi = pr.key("Instances");
-        for (i, raw) in res.instances.iter().flat_map(Items::iter) {
-            let p = pi.at(i);
-            let Ok((inst, enis)) = instance(raw, &p, ctx) else {
-                continue;
-            };
-            for e in enis {
-                put(&mut b.enis_nested, e.id.clone(), e, ctx.diags);
-            }
-            put(&mut b.inv.instances, inst.id.clone(), inst, ctx.diags);
-            n += 1;
-        }
-    }
-    n
-}
-
-fn instance(
+pub(crate) fn instance(
     raw: &RawInstance<'_>,
     p: &Path<'_>,
     ctx: &mut Ctx<'_>,
@@ -631,7 +404,7 @@ fn instance(
     Ok((inst, enis))
 }
 
-fn eni(
+pub(crate) fn eni(
     raw: &RawEni<'_>,
     p: &Path<'_>,
     instance_id: Option<&str>,
@@ -724,11 +497,11 @@ fn eni(
     })
 }
 
-fn req_ip(v: &Option<Val<'_>>, p: &Path<'_>) -> Result<IpAddr, Problem> {
+pub(crate) fn req_ip(v: &Option<Val<'_>>, p: &Path<'_>) -> Result<IpAddr, Problem> {
     opt_ip(v, p)?.ok_or_else(|| missing(p))
 }
 
-fn security_group(
+pub(crate) fn security_group(
     raw: &RawSecurityGroup<'_>,
     p: &Path<'_>,
     ctx: &mut Ctx<'_>,
@@ -836,7 +609,7 @@ fn permissions(
 
 /// A describe-security-group-rules rule; `position` is its 1-based index in the document until it
 /// is merged into its group.
-fn flat_rule(
+pub(crate) fn flat_rule(
     raw: &RawSgRule<'_>,
     p: &Path<'_>,
     position: usize,
@@ -889,7 +662,7 @@ fn flat_peer(raw: &RawSgRule<'_>, p: &Path<'_>) -> Result<SgPeer, Problem> {
     ))
 }
 
-fn network_acl(
+pub(crate) fn network_acl(
     raw: &RawNetworkAcl<'_>,
     p: &Path<'_>,
     ctx: &mut Ctx<'_>,
@@ -966,7 +739,7 @@ fn gone(state: Option<&str>) -> bool {
     )
 }
 
-fn route_table(
+pub(crate) fn route_table(
     raw: &RawRouteTable<'_>,
     p: &Path<'_>,
     ctx: &mut Ctx<'_>,
@@ -1113,7 +886,7 @@ fn route(r: &RawRoute<'_>, p: &Path<'_>, ctx: &mut Ctx<'_>) -> Result<Route, Pro
     })
 }
 
-fn gateway(
+pub(crate) fn gateway(
     id: &Option<Val<'_>>,
     id_key: &'static str,
     attachments: &Option<Vec<RawGwAttachment<'_>>>,
@@ -1167,7 +940,7 @@ fn ipv6_cidrs(
     out
 }
 
-fn subnet(raw: &RawSubnet<'_>, p: &Path<'_>, ctx: &mut Ctx<'_>) -> Result<Subnet, Skip> {
+pub(crate) fn subnet(raw: &RawSubnet<'_>, p: &Path<'_>, ctx: &mut Ctx<'_>) -> Result<Subnet, Skip> {
     let id = req_str(&raw.subnet_id, &p.key("SubnetId")).map_err(|e| ctx.skip(e, "subnet"))?;
     Ok(Subnet {
         id: id.to_owned(),
@@ -1189,7 +962,7 @@ fn subnet(raw: &RawSubnet<'_>, p: &Path<'_>, ctx: &mut Ctx<'_>) -> Result<Subnet
     })
 }
 
-fn vpc(raw: &RawVpc<'_>, p: &Path<'_>, ctx: &mut Ctx<'_>) -> Result<Vpc, Skip> {
+pub(crate) fn vpc(raw: &RawVpc<'_>, p: &Path<'_>, ctx: &mut Ctx<'_>) -> Result<Vpc, Skip> {
     let id = req_str(&raw.vpc_id, &p.key("VpcId")).map_err(|e| ctx.skip(e, "VPC"))?;
     let mut cidrs = Vec::new();
     let pa = p.key("CidrBlockAssociationSet");
@@ -1232,7 +1005,11 @@ fn vpc(raw: &RawVpc<'_>, p: &Path<'_>, ctx: &mut Ctx<'_>) -> Result<Vpc, Skip> {
     })
 }
 
-fn address(raw: &RawAddress<'_>, p: &Path<'_>, ctx: &mut Ctx<'_>) -> Result<ElasticIp, Skip> {
+pub(crate) fn address(
+    raw: &RawAddress<'_>,
+    p: &Path<'_>,
+    ctx: &mut Ctx<'_>,
+) -> Result<ElasticIp, Skip> {
     let public_ip =
         req_ip(&raw.public_ip, &p.key("PublicIp")).map_err(|e| ctx.skip(e, "address"))?;
     Ok(ElasticIp {
@@ -1266,7 +1043,7 @@ fn status_summary(
     Some(StatusSummary { status, details })
 }
 
-fn instance_status(
+pub(crate) fn instance_status(
     raw: &RawInstanceStatus<'_>,
     p: &Path<'_>,
     ctx: &mut Ctx<'_>,
@@ -1296,145 +1073,7 @@ fn instance_status(
     })
 }
 
-/// `PrefixLists[]`: an item with describe-managed-prefix-lists fields (`AddressFamily`, `MaxEntries`,
-/// `State`, `OwnerId`, `PrefixListArn`, `Version`) is a managed list; any other (`PrefixListId`,
-/// `PrefixListName`, `Cidrs`) is describe-prefix-lists. Returns how many of each were read (`None`:
-/// that kind did not occur).
-fn prefix_lists(
-    items: &Items<RawPrefixList<'_>>,
-    ctx: &mut Ctx<'_>,
-    b: &mut Builder,
-) -> (Option<usize>, Option<usize>) {
-    let root = Path::root("PrefixLists");
-    let (mut managed, mut legacy) = (None::<usize>, None::<usize>);
-    for (i, raw) in items.iter() {
-        let p = root.at(i);
-        let is_managed = raw.address_family.is_some()
-            || raw.max_entries.is_some()
-            || raw.state.is_some()
-            || raw.owner_id.is_some()
-            || raw.prefix_list_arn.is_some()
-            || raw.version.is_some();
-        let counter = if is_managed {
-            managed.get_or_insert(0)
-        } else {
-            legacy.get_or_insert(0)
-        };
-        let Ok(id) = req_str(&raw.prefix_list_id, &p.key("PrefixListId"))
-            .map_err(|e| ctx.skip(e, "prefix list"))
-        else {
-            continue;
-        };
-        *counter += 1;
-        let pf = p.key("AddressFamily");
-        let family = match ctx.or_ignore(opt_str(&raw.address_family, &pf)) {
-            None => None,
-            Some(f) if f.eq_ignore_ascii_case("ipv4") => Some(Family::Ipv4),
-            Some(f) if f.eq_ignore_ascii_case("ipv6") => Some(Family::Ipv6),
-            Some(f) => {
-                ctx.or_ignore::<Family>(Err(problem(&pf, format!("`{f}` is not `IPv4` or `IPv6`"))))
-            }
-        };
-        let pm = p.key("MaxEntries");
-        let max_entries = ctx.or_ignore(opt_int(&raw.max_entries, &pm)).and_then(|m| {
-            u32::try_from(m).ok().or_else(|| {
-                ctx.or_ignore::<u32>(Err(problem(&pm, format!("`{m}` is not a list size"))))
-            })
-        });
-        let entries = raw.cidrs.as_ref().map(|cidrs| {
-            let pc = p.key("Cidrs");
-            let mut out = Vec::new();
-            for (k, c) in cidrs.iter().enumerate() {
-                let pk = pc.at(k);
-                let parsed = match c {
-                    Val::Str(s) => Cidr::parse(s).map_err(|e| problem(&pk, e.to_string())),
-                    other => Err(wrong(&pk, "a string", other)),
-                };
-                match parsed {
-                    Ok(c) => out.push(c),
-                    Err(e) => {
-                        ctx.skip(e, "entry");
-                    }
-                }
-            }
-            out
-        });
-        let pl = PrefixList {
-            id: id.to_owned(),
-            name: ctx.opt_string(&raw.prefix_list_name, &p.key("PrefixListName")),
-            family,
-            max_entries,
-            entries,
-            origin: ctx.origin(&p),
-        };
-        let map = if is_managed {
-            &mut b.lists_managed
-        } else {
-            &mut b.lists_legacy
-        };
-        put(map, pl.id.clone(), pl, ctx.diags);
-    }
-    (managed, legacy)
-}
-
-/// `Entries[]` of get-managed-prefix-list-entries, tied to a list as the module doc describes.
-fn entries(
-    items: &Items<RawPrefixListEntry<'_>>,
-    list_id: Option<&Val<'_>>,
-    input_name: &str,
-    ctx: &mut Ctx<'_>,
-    b: &mut Builder,
-) -> usize {
-    let root = Path::root("Entries");
-    let mut cidrs = Vec::new();
-    for (i, raw) in items.iter() {
-        match req_cidr(&raw.cidr, &root.at(i).key("Cidr")) {
-            Ok(c) => cidrs.push(c),
-            Err(e) => {
-                ctx.skip(e, "entry");
-            }
-        }
-    }
-    let pid = Path::root("PrefixListId");
-    let given = match list_id {
-        None => None,
-        Some(Val::Str(s)) if is_prefix_list_id(s) => Some(s.to_string()),
-        Some(other) => {
-            ctx.or_ignore::<()>(Err(problem(
-                &pid,
-                format!(
-                    "{} is not a prefix list id like `pl-0123abcd`",
-                    other.describe()
-                ),
-            )));
-            None
-        }
-    };
-    let Some(id) = given.or_else(|| prefix_list_id_in(input_name).map(str::to_owned)) else {
-        ctx.diags.push(Diagnostic {
-            severity: Severity::Warning,
-            source: ctx.source.to_owned(),
-            line: None,
-            column: None,
-            path: Some("Entries".to_owned()),
-            message: "these prefix list entries could not be tied to a prefix list, because \
-                      get-managed-prefix-list-entries output does not name its list"
-                .to_owned(),
-            help: Some(
-                "add `\"PrefixListId\": \"pl-…\"` to the object beside `Entries`, or name the \
-                 file after the list, e.g. `get-managed-prefix-list-entries__pl-0123abcd.json`"
-                    .to_owned(),
-            ),
-        });
-        return 0;
-    };
-    let n = cidrs.len();
-    let origin = ctx.origin(&root);
-    b.add_entries(id, ListEntries { cidrs, origin }, ctx.diags);
-    n
-}
-
-fn is_prefix_list_id(s: &str) -> bool {
+pub(crate) fn is_prefix_list_id(s: &str) -> bool {
     s.strip_prefix("pl-")
         .is_some_and(|hex| !hex.is_empty() && hex.bytes().all(|c| c.is_ascii_hexdigit()))
 }
@@ -1466,7 +1105,7 @@ pub(crate) fn prefix_list_id_in(name: &str) -> Option<&str> {
     found
 }
 
-fn nat_gateway(
+pub(crate) fn nat_gateway(
     raw: &RawNatGateway<'_>,
     p: &Path<'_>,
     ctx: &mut Ctx<'_>,
@@ -1490,7 +1129,11 @@ fn nat_gateway(
     })
 }
 
-fn flow_log(raw: &RawFlowLog<'_>, p: &Path<'_>, ctx: &mut Ctx<'_>) -> Result<FlowLogConfig, Skip> {
+pub(crate) fn flow_log(
+    raw: &RawFlowLog<'_>,
+    p: &Path<'_>,
+    ctx: &mut Ctx<'_>,
+) -> Result<FlowLogConfig, Skip> {
     let id = req_str(&raw.flow_log_id, &p.key("FlowLogId")).map_err(|e| ctx.skip(e, "flow log"))?;
     let resource =
         req_str(&raw.resource_id, &p.key("ResourceId")).map_err(|e| ctx.skip(e, "flow log"))?;

@@ -61,14 +61,15 @@ mod convert;
 mod decode;
 mod merge;
 mod raw;
+mod stage;
 
 use serde_json::error::Category;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{Command, Inventory};
-use convert::Ctx;
 use merge::Builder;
-use raw::{is_silent_key, RawDoc, TopDoc, ValueReader};
+use raw::{is_silent_key, read_key, TopDoc, ValueReader};
+use stage::DocOut;
 
 /// One input: a file, standard input, or the web page's paste box.
 #[derive(Debug, Clone, Copy)]
@@ -140,7 +141,7 @@ fn load_json(name: &str, text: &str, b: &mut Builder, loaded: &mut Loaded) {
     let mut count = 0;
     'restart: loop {
         let rest = text.get(pos..).unwrap_or_default();
-        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<TopDoc<'_>>();
+        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<TopDoc>();
         loop {
             let start = pos + stream.byte_offset();
             match stream.next() {
@@ -239,49 +240,24 @@ fn fallback(
         // Only objects can fail the typed pass.
         return Some(end);
     };
-    let mut doc = RawDoc::default();
-    let mut problems = Vec::new();
+    let mut out = DocOut::default();
     for (key, v) in map {
-        let mut reader = ValueReader {
-            key,
-            value: v,
-            problems: &mut problems,
-        };
-        match doc.read_key(key, &mut reader) {
+        let mut reader = ValueReader { key, value: v };
+        match read_key(key, &mut reader, &mut out) {
             Ok(true) => {}
-            Err(_) => doc.failed_keys += 1,
+            Err(_) => out.failed_keys += 1,
             Ok(false) => {
                 if !is_silent_key(key) {
-                    doc.unused.push(key.clone());
+                    out.unused.push(key.clone());
                 }
             }
         }
     }
-    for (path, message) in problems {
-        loaded.diagnostics.push(Diagnostic {
-            severity: Severity::Warning,
-            source: source.clone(),
-            line: None,
-            column: None,
-            path: Some(path),
-            message: format!("{message}, so this part is skipped"),
-            help: Some(
-                "the rest of the input is still used; check that the file is unedited aws cli output"
-                    .to_owned(),
-            ),
-        });
-    }
-    handle_doc(TopDoc::Object(Box::new(doc)), &source, name, b, loaded);
+    handle_doc(TopDoc::Object(Box::new(out)), &source, name, b, loaded);
     Some(end)
 }
 
-fn handle_doc(
-    doc: TopDoc<'_>,
-    source: &str,
-    input_name: &str,
-    b: &mut Builder,
-    loaded: &mut Loaded,
-) {
+fn handle_doc(doc: TopDoc, source: &str, input_name: &str, b: &mut Builder, loaded: &mut Loaded) {
     let note = |message: String, help: &str| Diagnostic {
         severity: Severity::Note,
         source: source.to_owned(),
@@ -297,23 +273,26 @@ fn handle_doc(
         unused: Vec::new(),
     };
     match doc {
-        TopDoc::Object(mut raw) => {
-            let mut ctx = Ctx {
-                source,
-                diags: &mut loaded.diagnostics,
-            };
-            info.commands = convert::convert_doc(&raw, input_name, &mut ctx, b);
-            if raw.prefix_list_id.is_some() && raw.entries.is_none() {
-                raw.unused.push("PrefixListId".to_owned());
+        TopDoc::Object(out) => {
+            let mut out = *out;
+            if out.prefix_list_id.is_some()
+                && !out
+                    .commands
+                    .contains_key(&Command::GetManagedPrefixListEntries)
+            {
+                out.unused.push("PrefixListId".to_owned());
             }
-            raw.unused.sort();
-            raw.unused.dedup();
-            if !raw.unused.is_empty() {
+            let mut unused = std::mem::take(&mut out.unused);
+            unused.sort();
+            unused.dedup();
+            let failed = out.failed_keys;
+            info.commands = out.commit(source, input_name, b, &mut loaded.diagnostics);
+            if !unused.is_empty() {
                 loaded.diagnostics.push(note(
-                    format!("{} not used", key_list(&raw.unused)),
+                    format!("{} not used", key_list(&unused)),
                     "vpc-reach reads only the describe-* outputs its README lists; this data is ignored",
                 ));
-            } else if info.commands.is_empty() && raw.failed_keys == 0 {
+            } else if info.commands.is_empty() && failed == 0 {
                 loaded.diagnostics.push(Diagnostic {
                     severity: Severity::Warning,
                     ..note(
@@ -322,7 +301,7 @@ fn handle_doc(
                     )
                 });
             }
-            info.unused = raw.unused;
+            info.unused = unused;
         }
         TopDoc::List => loaded.diagnostics.push(note(
             "the document is a list, i.e. a `--query` projection, which vpc-reach cannot use"

@@ -9,8 +9,12 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+
+use super::stage::DocOut;
 
 /// Any JSON leaf value, kept as it came.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,10 +103,6 @@ impl<T> Items<T> {
                 .unwrap_or(i);
             (at, t)
         })
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.list.len()
     }
 }
 
@@ -394,106 +394,85 @@ raw!(RawFlowLog {
 
 raw!(RawBpaOptions { internet_gateway_block_mode: V<'a> });
 
-/// One top-level object, by key. A key given twice (pages glued into one object) appends.
-#[derive(Debug, Default)]
-pub(crate) struct RawDoc<'a> {
-    pub reservations: Option<Items<RawReservation<'a>>>,
-    pub network_interfaces: Option<Items<RawEni<'a>>>,
-    pub security_groups: Option<Items<RawSecurityGroup<'a>>>,
-    pub security_group_rules: Option<Items<RawSgRule<'a>>>,
-    pub network_acls: Option<Items<RawNetworkAcl<'a>>>,
-    pub route_tables: Option<Items<RawRouteTable<'a>>>,
-    pub internet_gateways: Option<Items<RawInternetGateway<'a>>>,
-    pub egress_only_internet_gateways: Option<Items<RawEgressOnlyGateway<'a>>>,
-    pub subnets: Option<Items<RawSubnet<'a>>>,
-    pub vpcs: Option<Items<RawVpc<'a>>>,
-    pub addresses: Option<Items<RawAddress<'a>>>,
-    pub instance_statuses: Option<Items<RawInstanceStatus<'a>>>,
-    pub prefix_lists: Option<Items<RawPrefixList<'a>>>,
-    pub entries: Option<Items<RawPrefixListEntry<'a>>>,
-    pub nat_gateways: Option<Items<RawNatGateway<'a>>>,
-    pub flow_logs: Option<Items<RawFlowLog<'a>>>,
-    pub bpa_options: Option<RawBpaOptions<'a>>,
-    /// The top-level `PrefixListId` our collector writes beside `Entries`.
-    pub prefix_list_id: Option<Val<'a>>,
-    /// Top-level keys we do not read.
-    pub unused: Vec<String>,
-    /// Keys we read whose value was unusable as a whole (fallback pass; already reported).
-    pub failed_keys: usize,
-}
-
 /// Keys that are neither read nor reported: pagination tokens and SDK envelopes.
 pub(crate) fn is_silent_key(key: &str) -> bool {
     matches!(key, "NextToken" | "ResponseMetadata")
 }
 
-fn append<T>(slot: &mut Option<Items<T>>, more: Items<T>) {
-    match slot {
-        Some(have) => have.list.extend(more.list),
-        None => *slot = Some(more),
-    }
-}
-
-impl<'a> RawDoc<'a> {
-    /// Reads `key`'s value with `next`, which deserializes it as the right raw type. Returns false
-    /// when the key is not one we read.
-    pub(crate) fn read_key<E>(
-        &mut self,
-        key: &str,
-        next: &mut impl KeyReader<'a, E>,
-    ) -> Result<bool, E> {
-        match key {
-            "Reservations" => append(&mut self.reservations, next.items()?),
-            "NetworkInterfaces" => append(&mut self.network_interfaces, next.items()?),
-            "SecurityGroups" => append(&mut self.security_groups, next.items()?),
-            "SecurityGroupRules" => append(&mut self.security_group_rules, next.items()?),
-            "NetworkAcls" => append(&mut self.network_acls, next.items()?),
-            "RouteTables" => append(&mut self.route_tables, next.items()?),
-            "InternetGateways" => append(&mut self.internet_gateways, next.items()?),
-            "EgressOnlyInternetGateways" => {
-                append(&mut self.egress_only_internet_gateways, next.items()?)
-            }
-            "Subnets" => append(&mut self.subnets, next.items()?),
-            "Vpcs" => append(&mut self.vpcs, next.items()?),
-            "Addresses" => append(&mut self.addresses, next.items()?),
-            "InstanceStatuses" => append(&mut self.instance_statuses, next.items()?),
-            "PrefixLists" => append(&mut self.prefix_lists, next.items()?),
-            "Entries" => append(&mut self.entries, next.items()?),
-            "NatGateways" => append(&mut self.nat_gateways, next.items()?),
-            "FlowLogs" => append(&mut self.flow_logs, next.items()?),
-            "VpcBlockPublicAccessOptions" => self.bpa_options = next.one()?,
-            "PrefixListId" => self.prefix_list_id = next.one()?,
-            _ => return Ok(false),
+/// Reads `key`'s value with `next` into `out`. Returns false when the key is not one we read.
+pub(crate) fn read_key<'a, E>(
+    key: &str,
+    next: &mut impl KeyReader<'a, E>,
+    out: &mut DocOut,
+) -> Result<bool, E> {
+    match key {
+        "Reservations" => next.items::<RawReservation<'a>>(out)?,
+        "NetworkInterfaces" => next.items::<RawEni<'a>>(out)?,
+        "SecurityGroups" => next.items::<RawSecurityGroup<'a>>(out)?,
+        "SecurityGroupRules" => next.items::<RawSgRule<'a>>(out)?,
+        "NetworkAcls" => next.items::<RawNetworkAcl<'a>>(out)?,
+        "RouteTables" => next.items::<RawRouteTable<'a>>(out)?,
+        "InternetGateways" => next.items::<RawInternetGateway<'a>>(out)?,
+        "EgressOnlyInternetGateways" => next.items::<RawEgressOnlyGateway<'a>>(out)?,
+        "Subnets" => next.items::<RawSubnet<'a>>(out)?,
+        "Vpcs" => next.items::<RawVpc<'a>>(out)?,
+        "Addresses" => next.items::<RawAddress<'a>>(out)?,
+        "InstanceStatuses" => next.items::<RawInstanceStatus<'a>>(out)?,
+        "PrefixLists" => next.items::<RawPrefixList<'a>>(out)?,
+        "Entries" => next.items::<RawPrefixListEntry<'a>>(out)?,
+        "NatGateways" => next.items::<RawNatGateway<'a>>(out)?,
+        "FlowLogs" => next.items::<RawFlowLog<'a>>(out)?,
+        "VpcBlockPublicAccessOptions" => {
+            let v = next.one::<RawBpaOptions<'a>>(out)?;
+            out.set_bpa_options(v);
         }
-        Ok(true)
+        "PrefixListId" => {
+            let v = next.one::<Val<'a>>(out)?;
+            out.set_prefix_list_id(v);
+        }
+        _ => return Ok(false),
     }
+    Ok(true)
 }
 
-/// How [`RawDoc::read_key`] gets a key's value: from the stream (typed pass) or from a parsed
+/// How [`read_key`] gets a key's value: from the stream (typed pass) or from a parsed
 /// `serde_json::Value` (fallback pass, element by element).
 pub(crate) trait KeyReader<'a, E> {
-    fn items<T: RawResource<'a>>(&mut self) -> Result<Items<T>, E>;
-    fn one<T: Deserialize<'a>>(&mut self) -> Result<Option<T>, E>;
+    fn items<T: RawResource<'a>>(&mut self, out: &mut DocOut) -> Result<(), E>;
+    fn one<T: Deserialize<'a>>(&mut self, out: &mut DocOut) -> Result<Option<T>, E>;
 }
 
-/// A raw resource type; the fallback pass deserializes resources one by one, and reservations
-/// instance by instance.
+/// An element type of a top-level list. Elements are converted one by one as they are read
+/// (`super::stage` has the conversions).
 pub(crate) trait RawResource<'a>: Deserialize<'a> {
-    /// Deserializes one element from a parsed value, reporting failures with their path below the
-    /// element. Reservations override it to go down to single instances.
+    /// Deserializes one element from a parsed value (fallback pass), reporting failures as
+    /// `(path below the element, message)`.
     fn from_value(
         v: &'a serde_json::Value,
         report: &mut dyn FnMut(String, String),
     ) -> Option<Self> {
-        match serde_path_to_error::deserialize::<_, Self>(v) {
-            Ok(x) => Some(x),
-            Err(e) => {
-                report(
-                    path_suffix(e.path()),
-                    clean_serde_message(&e.inner().to_string()),
-                );
-                None
-            }
+        element_from_value(v, report)
+    }
+
+    /// Converts element `i` into `out`.
+    fn convert(&self, i: usize, out: &mut DocOut);
+
+    /// Called after the list's `n` elements (so an empty list still counts as given).
+    fn list_done(n: usize, out: &mut DocOut);
+}
+
+pub(crate) fn element_from_value<'a, T: Deserialize<'a>>(
+    v: &'a serde_json::Value,
+    report: &mut dyn FnMut(String, String),
+) -> Option<T> {
+    match serde_path_to_error::deserialize::<_, T>(v) {
+        Ok(x) => Some(x),
+        Err(e) => {
+            report(
+                path_suffix(e.path()),
+                clean_serde_message(&e.inner().to_string()),
+            );
+            None
         }
     }
 }
@@ -533,58 +512,41 @@ pub(crate) fn clean_serde_message(m: &str) -> String {
     }
 }
 
-impl<'a> RawResource<'a> for RawEni<'a> {}
-impl<'a> RawResource<'a> for RawSecurityGroup<'a> {}
-impl<'a> RawResource<'a> for RawSgRule<'a> {}
-impl<'a> RawResource<'a> for RawNetworkAcl<'a> {}
-impl<'a> RawResource<'a> for RawRouteTable<'a> {}
-impl<'a> RawResource<'a> for RawInternetGateway<'a> {}
-impl<'a> RawResource<'a> for RawEgressOnlyGateway<'a> {}
-impl<'a> RawResource<'a> for RawSubnet<'a> {}
-impl<'a> RawResource<'a> for RawVpc<'a> {}
-impl<'a> RawResource<'a> for RawAddress<'a> {}
-impl<'a> RawResource<'a> for RawInstanceStatus<'a> {}
-impl<'a> RawResource<'a> for RawPrefixList<'a> {}
-impl<'a> RawResource<'a> for RawPrefixListEntry<'a> {}
-impl<'a> RawResource<'a> for RawNatGateway<'a> {}
-impl<'a> RawResource<'a> for RawFlowLog<'a> {}
-impl<'a> RawResource<'a> for RawInstance<'a> {}
-
-impl<'a> RawResource<'a> for RawReservation<'a> {
-    fn from_value(
-        v: &'a serde_json::Value,
-        report: &mut dyn FnMut(String, String),
-    ) -> Option<Self> {
-        let Some(obj) = v.as_object() else {
+/// A reservation from a parsed value, instance by instance, so one bad instance does not hide the
+/// others.
+pub(crate) fn reservation_from_value<'a>(
+    v: &'a serde_json::Value,
+    report: &mut dyn FnMut(String, String),
+) -> Option<RawReservation<'a>> {
+    let Some(obj) = v.as_object() else {
+        report(
+            String::new(),
+            format!("expected an object, found {}", kind(v)),
+        );
+        return None;
+    };
+    let instances = match obj.get("Instances") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::Array(list)) => {
+            let mut report_at = |i: usize, suffix: String, msg: String| {
+                report(format!(".Instances[{i}]{suffix}"), msg)
+            };
+            Some(items_from_values(list, &mut report_at))
+        }
+        Some(other) => {
             report(
-                String::new(),
-                format!("expected an object, found {}", kind(v)),
+                ".Instances".to_owned(),
+                format!("expected a list, found {}", kind(other)),
             );
-            return None;
-        };
-        let instances = match obj.get("Instances") {
-            None | Some(serde_json::Value::Null) => None,
-            Some(serde_json::Value::Array(list)) => {
-                let mut report_at = |i: usize, suffix: String, msg: String| {
-                    report(format!(".Instances[{i}]{suffix}"), msg)
-                };
-                Some(items_from_values(list, &mut report_at))
-            }
-            Some(other) => {
-                report(
-                    ".Instances".to_owned(),
-                    format!("expected a list, found {}", kind(other)),
-                );
-                None
-            }
-        };
-        Some(RawReservation { instances })
-    }
+            None
+        }
+    };
+    Some(RawReservation { instances })
 }
 
 /// Deserializes each element on its own; failures are reported as `(index, suffix, message)` and
 /// left out, and the kept elements remember their positions.
-pub(crate) fn items_from_values<'a, T: RawResource<'a>>(
+pub(crate) fn items_from_values<'a, T: Deserialize<'a>>(
     list: &'a [serde_json::Value],
     report: &mut dyn FnMut(usize, String, String),
 ) -> Items<T> {
@@ -594,7 +556,7 @@ pub(crate) fn items_from_values<'a, T: RawResource<'a>>(
     };
     for (i, v) in list.iter().enumerate() {
         let mut at = |suffix: String, msg: String| report(i, suffix, msg);
-        if let Some(x) = T::from_value(v, &mut at) {
+        if let Some(x) = element_from_value::<T>(v, &mut at) {
             items.list.push(x);
             if let Some(ix) = items.index.as_mut() {
                 ix.push(i);
@@ -616,57 +578,57 @@ pub(crate) fn kind(v: &serde_json::Value) -> &'static str {
     }
 }
 
-/// A whole document from the stream.
+/// A whole document from the stream, already converted (see `super::stage`).
 #[derive(Debug)]
-pub(crate) enum TopDoc<'a> {
-    Object(Box<RawDoc<'a>>),
+pub(crate) enum TopDoc {
+    Object(Box<DocOut>),
     /// A top-level list: a `--query` projection.
     List,
     /// A string, number, boolean or null at the top level.
     Scalar,
 }
 
-impl<'de> Deserialize<'de> for TopDoc<'de> {
+impl<'de> Deserialize<'de> for TopDoc {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = TopDoc<'de>;
+            type Value = TopDoc;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<TopDoc<'de>, A::Error> {
-                let mut doc = RawDoc::default();
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<TopDoc, A::Error> {
+                let mut out = DocOut::default();
                 while let Some(key) = a.next_key::<Cow<'de, str>>()? {
                     let mut reader = StreamValue(&mut a);
-                    if !doc.read_key(&key, &mut reader)? {
+                    if !read_key(&key, &mut reader, &mut out)? {
                         a.next_value::<IgnoredAny>()?;
                         if !is_silent_key(&key) {
-                            doc.unused.push(key.into_owned());
+                            out.unused.push(key.into_owned());
                         }
                     }
                 }
-                Ok(TopDoc::Object(Box::new(doc)))
+                Ok(TopDoc::Object(Box::new(out)))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<TopDoc<'de>, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<TopDoc, A::Error> {
                 while a.next_element::<IgnoredAny>()?.is_some() {}
                 Ok(TopDoc::List)
             }
-            fn visit_bool<E>(self, _: bool) -> Result<TopDoc<'de>, E> {
+            fn visit_bool<E>(self, _: bool) -> Result<TopDoc, E> {
                 Ok(TopDoc::Scalar)
             }
-            fn visit_i64<E>(self, _: i64) -> Result<TopDoc<'de>, E> {
+            fn visit_i64<E>(self, _: i64) -> Result<TopDoc, E> {
                 Ok(TopDoc::Scalar)
             }
-            fn visit_u64<E>(self, _: u64) -> Result<TopDoc<'de>, E> {
+            fn visit_u64<E>(self, _: u64) -> Result<TopDoc, E> {
                 Ok(TopDoc::Scalar)
             }
-            fn visit_f64<E>(self, _: f64) -> Result<TopDoc<'de>, E> {
+            fn visit_f64<E>(self, _: f64) -> Result<TopDoc, E> {
                 Ok(TopDoc::Scalar)
             }
-            fn visit_str<E>(self, _: &str) -> Result<TopDoc<'de>, E> {
+            fn visit_str<E>(self, _: &str) -> Result<TopDoc, E> {
                 Ok(TopDoc::Scalar)
             }
-            fn visit_unit<E>(self) -> Result<TopDoc<'de>, E> {
+            fn visit_unit<E>(self) -> Result<TopDoc, E> {
                 Ok(TopDoc::Scalar)
             }
         }
@@ -674,55 +636,113 @@ impl<'de> Deserialize<'de> for TopDoc<'de> {
     }
 }
 
-/// Reads a key's value straight from the stream.
+/// Reads a key's value straight from the stream, converting list elements as they come.
 struct StreamValue<'m, A>(&'m mut A);
 
 impl<'de, A: MapAccess<'de>> KeyReader<'de, A::Error> for StreamValue<'_, A> {
-    fn items<T: RawResource<'de>>(&mut self) -> Result<Items<T>, A::Error> {
-        self.0.next_value::<Items<T>>()
+    fn items<T: RawResource<'de>>(&mut self, out: &mut DocOut) -> Result<(), A::Error> {
+        self.0.next_value_seed(ListSeed::<T> {
+            out,
+            element: PhantomData,
+        })
     }
-    fn one<T: Deserialize<'de>>(&mut self) -> Result<Option<T>, A::Error> {
+    fn one<T: Deserialize<'de>>(&mut self, _: &mut DocOut) -> Result<Option<T>, A::Error> {
         self.0.next_value::<Option<T>>()
     }
 }
 
-/// Reads a key's value from a parsed document, element by element (the fallback pass). Never
-/// fails: problems are collected as `(path, message)`.
-pub(crate) struct ValueReader<'a, 'r> {
-    pub key: &'a str,
-    pub value: &'a serde_json::Value,
-    pub problems: &'r mut Vec<(String, String)>,
+/// Deserializes a list, handing each element to [`RawResource::convert`] and dropping it.
+struct ListSeed<'o, T> {
+    out: &'o mut DocOut,
+    element: PhantomData<T>,
 }
 
-impl<'a> KeyReader<'a, de::value::Error> for ValueReader<'a, '_> {
-    fn items<T: RawResource<'a>>(&mut self) -> Result<Items<T>, de::value::Error> {
+impl<'de, T: RawResource<'de>> DeserializeSeed<'de> for ListSeed<'_, T> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: RawResource<'de>> Visitor<'de> for ListSeed<'_, T> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list")
+    }
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
+        let mut i = 0;
+        while let Some(x) = seq.next_element::<T>()? {
+            x.convert(i, self.out);
+            i += 1;
+        }
+        T::list_done(i, self.out);
+        Ok(())
+    }
+}
+
+/// Reads a key's value from a parsed document, element by element (the fallback pass). Problems
+/// become warnings in the document's output.
+pub(crate) struct ValueReader<'a> {
+    pub key: &'a str,
+    pub value: &'a serde_json::Value,
+}
+
+fn value_warning(out: &mut DocOut, path: String, message: String) {
+    out.diags.push(crate::diag::Diagnostic {
+        severity: crate::diag::Severity::Warning,
+        source: String::new(),
+        line: None,
+        column: None,
+        path: Some(path),
+        message: format!("{message}, so this part is skipped"),
+        help: Some(
+            "the rest of the input is still used; check that the file is unedited aws cli output"
+                .to_owned(),
+        ),
+    });
+}
+
+impl<'a> KeyReader<'a, de::value::Error> for ValueReader<'a> {
+    fn items<T: RawResource<'a>>(&mut self, out: &mut DocOut) -> Result<(), de::value::Error> {
         let key = self.key;
         match self.value {
             serde_json::Value::Array(list) => {
-                let problems = &mut *self.problems;
-                let mut report = |i: usize, suffix: String, msg: String| {
-                    problems.push((format!("{key}[{i}]{suffix}"), msg));
-                };
-                Ok(items_from_values(list, &mut report))
+                for (i, v) in list.iter().enumerate() {
+                    let mut problems = Vec::new();
+                    let mut report = |suffix: String, msg: String| {
+                        problems.push((format!("{key}[{i}]{suffix}"), msg));
+                    };
+                    let x = T::from_value(v, &mut report);
+                    for (path, msg) in problems {
+                        value_warning(out, path, msg);
+                    }
+                    if let Some(x) = x {
+                        x.convert(i, out);
+                    }
+                }
+                T::list_done(list.len(), out);
+                Ok(())
             }
             other => {
-                self.problems.push((
+                value_warning(
+                    out,
                     key.to_owned(),
                     format!("expected a list, found {}", kind(other)),
-                ));
+                );
                 Err(de::Error::custom("skipped"))
             }
         }
     }
 
-    fn one<T: Deserialize<'a>>(&mut self) -> Result<Option<T>, de::value::Error> {
+    fn one<T: Deserialize<'a>>(&mut self, out: &mut DocOut) -> Result<Option<T>, de::value::Error> {
         match serde_path_to_error::deserialize::<_, Option<T>>(self.value) {
             Ok(x) => Ok(x),
             Err(e) => {
-                self.problems.push((
+                value_warning(
+                    out,
                     format!("{}{}", self.key, path_suffix(e.path())),
                     clean_serde_message(&e.inner().to_string()),
-                ));
+                );
                 Err(de::Error::custom("skipped"))
             }
         }
@@ -756,13 +776,16 @@ mod tests {
     fn top_level_keys_are_sorted_into_known_and_unused() {
         let text =
             r#"{"Vpcs": [], "NextToken": "x", "DhcpOptions": [], "Vpcs": [{"VpcId": "vpc-1"}]}"#;
-        let TopDoc::Object(doc) = serde_json::from_str::<TopDoc<'_>>(text).unwrap() else {
+        let TopDoc::Object(doc) = serde_json::from_str::<TopDoc>(text).unwrap() else {
             panic!("not an object")
         };
-        assert_eq!(doc.vpcs.unwrap().len(), 1);
+        assert_eq!(
+            doc.commands.get(&crate::model::Command::DescribeVpcs),
+            Some(&1)
+        );
         assert_eq!(doc.unused, vec!["DhcpOptions".to_owned()]);
         assert!(matches!(
-            serde_json::from_str::<TopDoc<'_>>("[1, {}]").unwrap(),
+            serde_json::from_str::<TopDoc>("[1, {}]").unwrap(),
             TopDoc::List
         ));
     }

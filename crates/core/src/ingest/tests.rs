@@ -440,31 +440,32 @@ fn a_bad_field_names_its_path_and_keeps_the_rest() {
     let l = one("bad.json", text);
     let w = of(&l, Severity::Warning);
     let paths: Vec<&str> = w.iter().filter_map(|d| d.path.as_deref()).collect();
+    // In input order: the warnings of each resource as it is read.
     assert_eq!(
         paths,
         [
-            "Reservations[0].Instances[0].PrivateIpAddress",
             "SecurityGroups[0].GroupId",
             "SecurityGroups[1].IpPermissions[0].FromPort",
             "SecurityGroups[1].IpPermissions[1].IpRanges[1].CidrIp",
+            "Reservations[0].Instances[0].PrivateIpAddress",
         ]
     );
     assert_eq!(
         w[0].message,
-        "`10-0-0-157` is not an IP address, so the value is ignored"
-    );
-    assert_eq!(
-        w[1].message,
         "`GroupId` is missing, so this security group is skipped"
     );
     assert_eq!(
-        w[2].message,
+        w[1].message,
         "expected a whole number, found the string `\"22\"`, so this rule is skipped"
     );
     assert!(
-        w[3].message.starts_with("`300.1.2.3/8` is not"),
+        w[2].message.starts_with("`300.1.2.3/8` is not"),
         "{}",
-        w[3].message
+        w[2].message
+    );
+    assert_eq!(
+        w[3].message,
+        "`10-0-0-157` is not an IP address, so the value is ignored"
     );
     let inv = &l.inventory;
     assert_eq!(inv.security_groups.len(), 2);
