@@ -386,6 +386,18 @@ impl Outcome {
         o
     }
 
+    /// A set layer's answer before its summary is written.
+    fn decided(admitted: IpSet, evidence: Vec<Evidence>) -> Outcome {
+        Outcome {
+            admitted,
+            undecided: IpSet::empty(),
+            summary: String::new(),
+            evidence,
+            status: None,
+            fix: None,
+        }
+    }
+
     fn with_evidence(mut self, object: &str, detail: impl Into<String>) -> Outcome {
         self.evidence.push(Evidence {
             object: object.to_owned(),
@@ -1220,14 +1232,7 @@ fn layer_route_table(c: &Ctx) -> Outcome {
             ),
         ));
     }
-    let mut o = Outcome {
-        admitted,
-        undecided: IpSet::empty(),
-        summary: String::new(),
-        evidence,
-        status: None,
-        fix: None,
-    };
+    let mut o = Outcome::decided(admitted, evidence);
     o.summary = match o.status(u) {
         Status::Pass => format!("{assoc} sends replies to the internet gateway"),
         Status::Fail if bad.is_empty() => {
@@ -1374,14 +1379,7 @@ fn layer_nacl_in(c: &Ctx) -> Outcome {
         ));
     }
     let name = acl_name(acl, implicit);
-    let mut o = Outcome {
-        admitted,
-        undecided: IpSet::empty(),
-        summary: String::new(),
-        evidence,
-        status: None,
-        fix: None,
-    };
+    let mut o = Outcome::decided(admitted, evidence);
     let proto = c.q.protocol;
     o.summary = match o.status(u) {
         Status::Pass => format!(
