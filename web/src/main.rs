@@ -1,3 +1,5 @@
-//! The browser app (placeholder until the web issue).
+//! The page's entry point.
 
-fn main() {}
+fn main() {
+    leptos::mount::mount_to_body(vpc_reach_web::app::App);
+}

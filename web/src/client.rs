@@ -1,0 +1,84 @@
+//! The page's side of the analysis worker.
+
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::protocol::{Request, Response};
+
+/// The worker script trunk builds from `src/worker_main.rs` (`data-loader-shim`), relative to the page.
+pub const WORKER_URL: &str = "./vpc-reach-worker_loader.js";
+
+/// A running analysis worker. Dropping it stops the worker.
+pub struct WorkerClient {
+    worker: web_sys::Worker,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+}
+
+impl WorkerClient {
+    /// Starts the worker; `on_response` gets every reply, `on_crash` a message if the worker dies.
+    pub fn spawn(
+        url: &str,
+        on_response: impl Fn(Response) + 'static,
+        on_crash: impl Fn(String) + 'static,
+    ) -> Result<WorkerClient, String> {
+        let worker = web_sys::Worker::new(url)
+            .map_err(|e| format!("cannot start the analysis worker: {e:?}"))?;
+        let on_crash = Rc::new(on_crash);
+        let crash = on_crash.clone();
+        let on_message =
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+                let Some(text) = ev.data().as_string() else {
+                    crash("the analysis worker sent something unreadable".to_owned());
+                    return;
+                };
+                match serde_json::from_str::<Response>(&text) {
+                    Ok(r) => on_response(r),
+                    Err(e) => crash(format!(
+                        "the analysis worker sent something unreadable: {e}"
+                    )),
+                }
+            });
+        let on_error =
+            Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |ev: web_sys::ErrorEvent| {
+                ev.prevent_default();
+                let msg = ev.message();
+                on_crash(if msg.is_empty() {
+                    "the analysis worker stopped (it could not be loaded or it crashed)".to_owned()
+                } else {
+                    format!("the analysis worker stopped: {msg}")
+                });
+            });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(WorkerClient {
+            worker,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+
+    /// Sends a request; for `Load`, `payloads` are the inputs' bytes in the order of its names.
+    pub fn send(&self, request: &Request, payloads: &[&[u8]]) -> Result<(), String> {
+        let header = serde_json::to_string(request).map_err(|e| e.to_string())?;
+        let message = js_sys::Array::new();
+        message.push(&JsValue::from_str(&header));
+        let transfer = js_sys::Array::new();
+        for bytes in payloads {
+            let array = js_sys::Uint8Array::from(*bytes);
+            transfer.push(&array.buffer());
+            message.push(&array);
+        }
+        self.worker
+            .post_message_with_transfer(&message, &transfer)
+            .map_err(|e| format!("cannot reach the analysis worker: {e:?}"))
+    }
+}
+
+impl Drop for WorkerClient {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}

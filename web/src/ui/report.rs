@@ -1,0 +1,486 @@
+//! The answer: verdict, path diagram, who can connect, notes, one card per layer, export.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use vpc_reach_core::report::{Check, Report, Status};
+
+use crate::browser;
+use crate::protocol::Analysis;
+use crate::ui::widgets::{Command, CopyButton, StatusBadge};
+use crate::view_model::{
+    cidr_list, hop_checks, hop_status, status_class, status_mark, target_label, verdict_class,
+    verdict_sentence, Hop, FORWARD, REPLY,
+};
+
+#[component]
+pub fn ReportPanel(
+    analysis: RwSignal<Option<Arc<Analysis>>>,
+    error: RwSignal<Option<String>>,
+    worker_error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <section class="panel result" aria-labelledby="result-h">
+            <h2 id="result-h">"3. The answer"</h2>
+            {move || {
+                worker_error
+                    .get()
+                    .map(|e| {
+                        view! {
+                            <p class="banner st-fail" role="alert" data-testid="worker-error">
+                                "The analysis could not run: " {e} ". Reload the page to try again."
+                            </p>
+                        }
+                    })
+            }}
+            {move || {
+                error
+                    .get()
+                    .map(|e| {
+                        view! {
+                            <p class="banner st-unknown" role="alert" data-testid="analysis-error">
+                                <span class="mark" aria-hidden="true">"?"</span>
+                                " "
+                                {e}
+                            </p>
+                        }
+                    })
+            }}
+            {move || match analysis.get() {
+                Some(a) => view! { <ReportView analysis=a /> }.into_any(),
+                None => {
+                    view! {
+                        <p class="muted">"The verdict appears here once an instance is picked."</p>
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// Everything about one report (no signals: re-rendered when the report changes).
+#[component]
+pub fn ReportView(analysis: Arc<Analysis>) -> impl IntoView {
+    let report = Arc::new(analysis.report.clone());
+    view! {
+        <VerdictBanner report=report.clone() />
+        <PathDiagram report=report.clone() />
+        <Sources report=report.clone() />
+        <Notes report=report.clone() />
+        <LayerCards report=report.clone() />
+        <Export analysis=analysis />
+    }
+}
+
+#[component]
+pub fn VerdictBanner(report: Arc<Report>) -> impl IntoView {
+    let v = report.verdict;
+    view! {
+        <div class=format!("banner verdict {}", verdict_class(v)) role="status">
+            <span class="verdict-name" data-testid="verdict" data-verdict=v.name()>
+                {v.name()}
+            </span>
+            <span class="verdict-text">{verdict_sentence(&report)}</span>
+        </div>
+    }
+}
+
+/// Geometry of the diagram, in SVG user units.
+const BOX_W: f64 = 124.0;
+const BOX_H: f64 = 58.0;
+const GAP: f64 = 22.0;
+const FORWARD_Y: f64 = 34.0;
+const REPLY_Y: f64 = 166.0;
+
+fn box_x(col: usize) -> f64 {
+    8.0 + col as f64 * (BOX_W + GAP)
+}
+
+/// A focusable hop box; clicking or focusing it shows its evidence below the diagram.
+fn hop_box(
+    report: &Report,
+    hop: &'static Hop,
+    row: &'static str,
+    col: usize,
+    y: f64,
+    selected: RwSignal<Option<(&'static str, usize)>>,
+) -> impl IntoView {
+    let status = hop_status(report, hop);
+    let (mark, word) = match (status, hop.note) {
+        (Some(s), _) => status_mark(s),
+        (None, Some(note)) => ("·", note),
+        (None, None) => ("–", "no data"),
+    };
+    let x = box_x(col);
+    let label = format!(
+        "{} ({}): {mark} {word}",
+        hop.label,
+        if row == "fwd" {
+            "to the instance"
+        } else {
+            "reply"
+        }
+    );
+    let key = (row, col);
+    let testid = format!("hop-{row}-{col}");
+    view! {
+        <g
+            class=format!("hop {}", status_class(status))
+            class:selected=move || selected.get() == Some(key)
+            tabindex="0"
+            role="button"
+            aria-label=label
+            aria-pressed=move || if selected.get() == Some(key) { "true" } else { "false" }
+            data-testid=testid
+            data-status=status.map(|s| s.name()).unwrap_or("none")
+            on:click=move |_| selected.set(Some(key))
+            on:focus=move |_| selected.set(Some(key))
+            on:keydown=move |ev: web_sys::KeyboardEvent| {
+                if ev.key() == "Enter" || ev.key() == " " {
+                    ev.prevent_default();
+                    selected.set(Some(key));
+                }
+            }
+        >
+            <rect x=x y=y width=BOX_W height=BOX_H rx="8" ry="8"></rect>
+            <text x=x + BOX_W / 2.0 y=y + 23.0 text-anchor="middle" class="hop-label">{hop.label}</text>
+            <text x=x + BOX_W / 2.0 y=y + 43.0 text-anchor="middle" class="hop-mark">
+                {format!("{mark} {word}")}
+            </text>
+        </g>
+    }
+}
+
+fn arrow(x1: f64, y1: f64, x2: f64, y2: f64) -> impl IntoView {
+    view! { <line x1=x1 y1=y1 x2=x2 y2=y2 class="arrow" marker-end="url(#arrowhead)"></line> }
+}
+
+#[component]
+pub fn PathDiagram(report: Arc<Report>) -> impl IntoView {
+    let selected = RwSignal::new(None::<(&'static str, usize)>);
+    let width = box_x(FORWARD.len()) - GAP + 8.0;
+    let forward = FORWARD
+        .iter()
+        .enumerate()
+        .map(|(i, h)| hop_box(&report, h, "fwd", i, FORWARD_Y, selected))
+        .collect_view();
+    let reply = REPLY
+        .iter()
+        .enumerate()
+        .map(|(i, h)| hop_box(&report, h, "rep", i, REPLY_Y, selected))
+        .collect_view();
+    let fwd_arrows = (1..FORWARD.len())
+        .map(|i| {
+            let y = FORWARD_Y + BOX_H / 2.0;
+            arrow(box_x(i) - GAP + 2.0, y, box_x(i) - 3.0, y)
+        })
+        .collect_view();
+    let rep_arrows = (1..REPLY.len())
+        .map(|i| {
+            let y = REPLY_Y + BOX_H / 2.0;
+            arrow(box_x(i) - 2.0, y, box_x(i) - GAP + 3.0, y)
+        })
+        .collect_view();
+    // From the instance down and back to the reply row's ENI.
+    let last = FORWARD.len() - 1;
+    let turn_x = box_x(last) + BOX_W / 2.0;
+    let turn = format!(
+        "M {turn_x} {} L {turn_x} {} L {} {}",
+        FORWARD_Y + BOX_H + 2.0,
+        REPLY_Y + BOX_H / 2.0,
+        box_x(REPLY.len() - 1) + BOX_W + 3.0,
+        REPLY_Y + BOX_H / 2.0
+    );
+    let detail_report = report.clone();
+    let detail = move || {
+        selected.get().map(|(row, col)| {
+            let hop = if row == "fwd" {
+                FORWARD.get(col)
+            } else {
+                REPLY.get(col)
+            };
+            hop.map(|h| hop_detail(&detail_report, h, row))
+        })
+    };
+    view! {
+        <figure class="diagram">
+            <figcaption>
+                "The path a connection takes (top) and its reply (bottom). "
+                "Select a step to see what decided it."
+            </figcaption>
+            <svg
+                viewBox=format!("0 0 {width} 232")
+                role="group"
+                aria-label="Network path from the internet to the instance and back"
+                data-testid="path-diagram"
+            >
+                <defs>
+                    <marker id="arrowhead" markerWidth="8" markerHeight="8" refX="7" refY="4" orient="auto">
+                        <path d="M0,0 L8,4 L0,8 z" class="arrowhead"></path>
+                    </marker>
+                </defs>
+                <text x="8" y="20" class="row-label">"Request →"</text>
+                <text x="8" y=REPLY_Y - 12.0 class="row-label">"← Reply"</text>
+                {fwd_arrows}
+                {rep_arrows}
+                <path d=turn class="arrow" fill="none" marker-end="url(#arrowhead)"></path>
+                {forward}
+                {reply}
+            </svg>
+            <div class="hop-detail" aria-live="polite" data-testid="hop-detail">{detail}</div>
+        </figure>
+    }
+}
+
+fn hop_detail(report: &Report, hop: &Hop, row: &str) -> AnyView {
+    let checks = hop_checks(report, hop);
+    let heading = format!(
+        "{} ({})",
+        hop.label,
+        if row == "fwd" { "request" } else { "reply" }
+    );
+    if checks.is_empty() {
+        let text = match hop.note {
+            Some("stateful") => {
+                "Security groups are stateful: the reply to an allowed request always leaves."
+            }
+            Some(_) => "The client on the internet.",
+            None => "The report has no check for this step.",
+        };
+        return view! {
+            <h3>{heading}</h3>
+            <p>{text}</p>
+        }
+        .into_any();
+    }
+    let items = checks
+        .into_iter()
+        .map(|c| {
+            view! {
+                <div class="hop-check">
+                    <p>
+                        <strong>{c.layer.title()}</strong>
+                        " "
+                        <StatusBadge status=c.status />
+                        " "
+                        {c.summary.clone()}
+                    </p>
+                    <EvidenceList check=c.clone() />
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <h3>{heading}</h3>
+        {items}
+    }
+    .into_any()
+}
+
+#[component]
+fn EvidenceList(check: Check) -> impl IntoView {
+    if check.evidence.is_empty() {
+        return None;
+    }
+    let items = check
+        .evidence
+        .into_iter()
+        .map(|e| {
+            let origin = e
+                .origin
+                .map(|o| view! { <span class="origin">{format!(" ({o})")}</span> });
+            view! {
+                <li>
+                    <code>{e.object}</code>
+                    " "
+                    {e.detail}
+                    {origin}
+                </li>
+            }
+        })
+        .collect_view();
+    Some(view! { <ul class="evidence">{items}</ul> })
+}
+
+/// The exact sources that can connect.
+#[component]
+pub fn Sources(report: Arc<Report>) -> impl IntoView {
+    const LIMIT: usize = 50;
+    let full = if report.reachable_from.is_empty() {
+        view! { <p data-testid="reachable-none">"No internet address can connect for every client system."</p> }
+            .into_any()
+    } else {
+        let (shown, more) = cidr_list(&report.reachable_from, LIMIT);
+        let more = (more > 0)
+            .then(|| view! { <li class="muted">{format!("… and {more} more blocks")}</li> });
+        view! {
+            <ul class="cidrs" data-testid="reachable-from">
+                {shown.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+                {more}
+            </ul>
+        }
+        .into_any()
+    };
+    let partial = report
+        .partially_reachable_from
+        .iter()
+        .map(|p| {
+            let (shown, more) = cidr_list(&p.cidrs, LIMIT);
+            let families: Vec<&str> = p.client_families.iter().map(|f| f.label()).collect();
+            let ports: Vec<String> = p.client_ports.iter().map(|r| r.to_string()).collect();
+            view! {
+                <li>
+                    <code>{shown.join(", ")}</code>
+                    {(more > 0).then(|| format!(" and {more} more"))}
+                    ": only "
+                    {if families.is_empty() {
+                        format!("clients whose source port is in {}", ports.join(", "))
+                    } else {
+                        format!("{} (client ports {})", families.join("; "), ports.join(", "))
+                    }}
+                </li>
+            }
+        })
+        .collect_view();
+    let has_partial = !report.partially_reachable_from.is_empty();
+    let queried = report
+        .sources
+        .iter()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    view! {
+        <section class="sources" aria-labelledby="sources-h">
+            <h3 id="sources-h">"Who can connect"</h3>
+            <p class="muted">
+                {if queried.is_empty() { String::new() } else { format!("Asked about: {queried}.") }}
+            </p>
+            {full}
+            {has_partial
+                .then(|| {
+                    view! {
+                        <h4>"Only for some client systems"</h4>
+                        <ul class="partial" data-testid="partially-reachable-from">{partial}</ul>
+                    }
+                })}
+        </section>
+    }
+}
+
+/// Assumptions and warnings in plain words.
+#[component]
+pub fn Notes(report: Arc<Report>) -> impl IntoView {
+    let list = |items: &[String], testid: &'static str| {
+        let lis = items
+            .iter()
+            .map(|s| view! { <li>{s.clone()}</li> })
+            .collect_view();
+        view! { <ul data-testid=testid>{lis}</ul> }
+    };
+    let assumptions = (!report.assumptions.is_empty()).then(|| {
+        view! {
+            <h3>"Assumptions"</h3>
+            {list(&report.assumptions, "assumptions")}
+        }
+    });
+    let warnings = (!report.warnings.is_empty()).then(|| {
+        view! {
+            <h3>"Warnings"</h3>
+            {list(&report.warnings, "warnings")}
+        }
+    });
+    view! { <section class="notes">{assumptions}{warnings}</section> }
+}
+
+/// One card per layer, in the order the report lists them.
+#[component]
+pub fn LayerCards(report: Arc<Report>) -> impl IntoView {
+    let cards = report
+        .checks
+        .iter()
+        .map(|c| view! { <LayerCard check=c.clone() /> })
+        .collect_view();
+    view! {
+        <section class="cards" aria-labelledby="layers-h">
+            <h3 id="layers-h">"Every layer"</h3>
+            {cards}
+        </section>
+    }
+}
+
+#[component]
+pub fn LayerCard(check: Check) -> impl IntoView {
+    let status = check.status;
+    let fix = check.fix.clone().map(|f| {
+        let commands = f
+            .commands
+            .into_iter()
+            .map(|c| view! { <Command text=c /> })
+            .collect_view();
+        view! {
+            <div class="fix">
+                <h5>"Fix: " {f.summary}</h5>
+                {commands}
+                {f.note.map(|n| view! { <p class="note">"Note: " {n}</p> })}
+            </div>
+        }
+    });
+    let open = matches!(status, Status::Fail | Status::Warn | Status::Unknown);
+    view! {
+        <details
+            class=format!("card {}", status_class(Some(status)))
+            data-testid=format!("layer-{}", check.layer.name())
+            data-status=status.name()
+            open=open
+        >
+            <summary>
+                <span class="card-title">{check.layer.title()}</span>
+                " "
+                <StatusBadge status=status />
+            </summary>
+            <p>{check.summary.clone()}</p>
+            <EvidenceList check=check.clone() />
+            {fix}
+        </details>
+    }
+}
+
+/// Download and copy the Markdown report.
+#[component]
+pub fn Export(analysis: Arc<Analysis>) -> impl IntoView {
+    let md = analysis.markdown.clone();
+    let r = &analysis.report;
+    let filename = format!(
+        "vpc-reach-{}-{}.md",
+        r.target
+            .instance_id
+            .clone()
+            .unwrap_or_else(|| r.query.target.clone()),
+        r.query.protocol.to_string().replace(['/', ' '], "-")
+    );
+    let title = target_label(r);
+    let error = RwSignal::new(None::<String>);
+    let download_md = md.clone();
+    view! {
+        <section class="export" aria-labelledby="export-h">
+            <h3 id="export-h">"Share the report"</h3>
+            <p class="muted">{format!("Markdown for a ticket or chat, about {title}.")}</p>
+            <div class="row">
+                <button
+                    type="button"
+                    data-testid="export-md"
+                    on:click=move |_| {
+                        if let Err(e) = browser::download_text(&filename, "text/markdown", &download_md) {
+                            error.set(Some(e));
+                        }
+                    }
+                >
+                    "Download .md"
+                </button>
+                <CopyButton text=md label="Copy Markdown" testid="copy-md" />
+            </div>
+            <p class="form-error">{move || error.get()}</p>
+        </section>
+    }
+}
