@@ -47,7 +47,7 @@ impl<'p> Path<'p> {
     }
 
     pub(crate) fn render(&self) -> String {
-        let mut out = String::new();
+        let mut out = String::with_capacity(64);
         self.render_into(&mut out);
         out
     }
@@ -64,9 +64,9 @@ impl<'p> Path<'p> {
                 out.push_str(k);
             }
             Seg::Index(i) => {
-                out.push('[');
-                out.push_str(&i.to_string());
-                out.push(']');
+                use std::fmt::Write;
+                // Writing to a String cannot fail.
+                let _ = write!(out, "[{i}]");
             }
         }
     }

@@ -79,13 +79,19 @@ pub(crate) fn put<K: Ord + Display, T: Entity>(
     value: T,
     diags: &mut Vec<Diagnostic>,
 ) {
-    if let Some(old) = map.get(&key) {
-        if same_content(old, &value) {
-            return;
+    use std::collections::btree_map::Entry;
+    match map.entry(key) {
+        Entry::Vacant(v) => {
+            v.insert(value);
         }
-        diags.push(duplicate_warning(&key, old.origin(), value.origin()));
+        Entry::Occupied(mut o) => {
+            if same_content(o.get(), &value) {
+                return;
+            }
+            diags.push(duplicate_warning(o.key(), o.get().origin(), value.origin()));
+            o.insert(value);
+        }
     }
-    map.insert(key, value);
 }
 
 /// A rule from describe-security-group-rules, before it is merged into its group.

@@ -51,11 +51,13 @@
 //!
 //! # Speed
 //!
-//! Documents are deserialized straight into borrowed raw structs (no `serde_json::Value`): unknown
-//! fields are skipped by the parser, and leaves accept any JSON type so a wrong type is reported by
-//! the conversion rather than failing the parse. Only a document whose *shape* is wrong (an object
-//! where a list belongs) is parsed a second time into a `Value`, resource by resource, to name and
-//! skip the bad ones.
+//! One pass, no `serde_json::Value`: a custom top-level visitor matches each key and walks its list
+//! with a seed that deserializes one resource at a time into a borrowed raw struct (unknown fields
+//! are skipped by the parser; leaves accept any JSON type, so a wrong type is reported by the
+//! conversion rather than failing the parse), converts it to the model while it is still in cache,
+//! and drops it. A document's resources are staged and committed when the document has parsed.
+//! Only a document whose *shape* is wrong (an object where a list belongs) is parsed a second time,
+//! into a `Value`, resource by resource, to name and skip the bad ones.
 
 mod convert;
 mod decode;
