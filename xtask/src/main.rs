@@ -11,9 +11,10 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
 const TRUNK_VERSION: &str = "0.21.14";
-/// `wasm-opt --version` prints `wasm-opt version 116 …` for the crates.io `wasm-opt` 0.116.x.
-const WASM_OPT_CRATE_VERSION: &str = "0.116.1";
-const WASM_OPT_VERSION: &str = "116";
+/// binaryen's wasm-opt from the npm registry (`binaryen@132`, seconds to install; the crates.io
+/// `wasm-opt` builds binaryen's C++ for 20+ minutes, and Debian's v108 output fails in Chromium).
+/// Must match `[tools] wasm_opt` in Trunk.toml.
+const BINARYEN_NPM_VERSION: &str = "132";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Gzip budget for the release build's .wasm + .js + .css, in bytes.
 const SIZE_BUDGET: u64 = 250 * 1024;
@@ -62,7 +63,7 @@ fn help() {
         "cargo xtask <task>
 
   setup   install missing tools: the {WASM_TARGET} target, trunk {TRUNK_VERSION},
-          wasm-bindgen-cli (= Cargo.lock's wasm-bindgen), wasm-opt {WASM_OPT_CRATE_VERSION},
+          wasm-bindgen-cli (= Cargo.lock's wasm-bindgen), wasm-opt (npm binaryen@{BINARYEN_NPM_VERSION}),
           chromium + chromium-driver (apt-get); quick when everything is there
           (`--build-only`: skip the browser, for machines that only build)
   build   setup --build-only, then trunk build --release into dist/ and print its size
@@ -203,11 +204,7 @@ fn setup(browser: bool) -> Result {
             &format!("wasm-bindgen {wb}"),
             &["wasm-bindgen-cli", "--version", &wb],
         )?;
-        ensure_cargo_tool(
-            "wasm-opt",
-            &format!("wasm-opt version {WASM_OPT_VERSION}"),
-            &["wasm-opt", "--version", WASM_OPT_CRATE_VERSION, "--locked"],
-        )?;
+        ensure_wasm_opt()?;
         if browser {
             ensure_chromium()
         } else {
@@ -281,6 +278,36 @@ fn ensure_cargo_tool(binary: &str, expected: &str, install_args: &[&str]) -> Res
         other => Err(format!(
             "after installing, `{binary} --version` says {other:?}, not `{expected}`; is {} first on PATH?",
             cargo_bin_dir().map(|p| p.display().to_string()).unwrap_or_default()
+        )),
+    }
+}
+
+/// `wasm-opt version 132`, from npm (`npm install -g binaryen@132`), unless already on PATH.
+fn ensure_wasm_opt() -> Result {
+    let expected = format!("wasm-opt version {BINARYEN_NPM_VERSION}");
+    match probe("wasm-opt", ["--version"]) {
+        Some(v) if v.starts_with(&expected) => {
+            println!("ok: {v}");
+            return Ok(());
+        }
+        Some(v) => println!("wasm-opt: found `{v}`, need `{expected}`: installing binaryen@{BINARYEN_NPM_VERSION} from npm"),
+        None => println!("wasm-opt: not found: installing binaryen@{BINARYEN_NPM_VERSION} from npm"),
+    }
+    run({
+        let mut c = cmd("npm");
+        c.args([
+            "install",
+            "--global",
+            "--no-audit",
+            "--no-fund",
+            &format!("binaryen@{BINARYEN_NPM_VERSION}"),
+        ]);
+        c
+    })?;
+    match probe("wasm-opt", ["--version"]) {
+        Some(v) if v.starts_with(&expected) => Ok(()),
+        other => Err(format!(
+            "after `npm install --global binaryen@{BINARYEN_NPM_VERSION}`, `wasm-opt --version` says {other:?}; remove the other wasm-opt earlier on PATH"
         )),
     }
 }
