@@ -71,27 +71,57 @@ fn duplicate_warning(id: &dyn Display, old: &Origin, new: &Origin) -> Diagnostic
     }
 }
 
-/// Inserts `value` under `key`. The same content again is silent (pages, repeated files); different
-/// content is a warning naming both places, and the last one wins.
-pub(crate) fn put<K: Ord + Display, T: Entity>(
-    map: &mut BTreeMap<K, T>,
-    key: K,
-    value: T,
+/// Builds a map from entities in input order. The same content again is silent (pages, repeated
+/// files); different content is a warning naming both places, and the last one wins. Sorting once
+/// and building the map in bulk is much cheaper than inserting one by one.
+pub(crate) fn build_map<K: Ord + Display, T: Entity>(
+    items: Vec<T>,
+    key: impl Fn(&T) -> K,
     diags: &mut Vec<Diagnostic>,
-) {
-    use std::collections::btree_map::Entry;
-    match map.entry(key) {
-        Entry::Vacant(v) => {
-            v.insert(value);
-        }
-        Entry::Occupied(mut o) => {
-            if same_content(o.get(), &value) {
-                return;
+) -> BTreeMap<K, T> {
+    let mut order: Vec<(K, usize)> = items.iter().map(&key).zip(0..).collect();
+    // By key, then input position: the last of equal keys comes last.
+    order.sort_unstable();
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    let mut out: Vec<(K, T)> = Vec::with_capacity(order.len());
+    for (k, at) in order {
+        let Some(value) = slots.get_mut(at).and_then(Option::take) else {
+            continue;
+        };
+        match out.last_mut() {
+            Some((last_key, last)) if *last_key == k => {
+                if !same_content(last, &value) {
+                    diags.push(duplicate_warning(&k, last.origin(), value.origin()));
+                    *last = value;
+                }
             }
-            diags.push(duplicate_warning(o.key(), o.get().origin(), value.origin()));
-            o.insert(value);
+            _ => out.push((k, value)),
         }
     }
+    out.into_iter().collect()
+}
+
+/// Entities committed from documents, in input order, until [`Builder::finish`] builds the maps.
+#[derive(Debug, Default)]
+pub(crate) struct Pending {
+    pub instances: Vec<Instance>,
+    /// From describe-network-interfaces.
+    pub enis_own: Vec<Eni>,
+    /// Nested in describe-instances.
+    pub enis_nested: Vec<Eni>,
+    pub security_groups: Vec<SecurityGroup>,
+    pub network_acls: Vec<NetworkAcl>,
+    pub route_tables: Vec<RouteTable>,
+    pub internet_gateways: Vec<Gateway>,
+    pub egress_only_gateways: Vec<Gateway>,
+    pub subnets: Vec<Subnet>,
+    pub vpcs: Vec<Vpc>,
+    pub addresses: Vec<ElasticIp>,
+    pub statuses: Vec<InstanceStatus>,
+    pub lists_managed: Vec<PrefixList>,
+    pub lists_legacy: Vec<PrefixList>,
+    pub nat_gateways: Vec<NatGateway>,
+    pub flow_logs: Vec<FlowLogConfig>,
 }
 
 /// A rule from describe-security-group-rules, before it is merged into its group.
@@ -114,25 +144,18 @@ pub(crate) struct ListEntries {
 #[derive(Debug, Default)]
 pub(crate) struct Builder {
     pub inv: Inventory,
-    /// From describe-network-interfaces.
-    pub enis_own: BTreeMap<String, Eni>,
-    /// Nested in describe-instances.
-    pub enis_nested: BTreeMap<String, Eni>,
+    pub pending: Pending,
     flat_rules: Vec<FlatRule>,
     flat_by_id: BTreeMap<String, usize>,
-    pub lists_managed: BTreeMap<String, PrefixList>,
-    pub lists_legacy: BTreeMap<String, PrefixList>,
     list_entries: BTreeMap<String, ListEntries>,
     bpa: Option<(BpaMode, Origin)>,
-    pub flow_logs: BTreeMap<String, FlowLogConfig>,
 }
 
 impl Builder {
     pub(crate) fn add_flat_rule(&mut self, rule: FlatRule, diags: &mut Vec<Diagnostic>) {
         let Some(id) = rule.rule.rule_id.clone() else {
-            if !self.flat_rules.contains(&rule) {
-                self.flat_rules.push(rule);
-            }
+            // Without an id, a repeat is found when the rule is merged into its group.
+            self.flat_rules.push(rule);
             return;
         };
         match self.flat_by_id.get(&id).copied() {
@@ -184,27 +207,66 @@ impl Builder {
 
     /// Merges what two commands said about the same things and returns the inventory.
     pub(crate) fn finish(mut self, diags: &mut Vec<Diagnostic>) -> Inventory {
-        self.merge_enis();
+        let p = std::mem::take(&mut self.pending);
+        let id = |e: &String| e.clone();
+        let inv = &mut self.inv;
+        inv.instances = build_map(p.instances, |e| id(&e.id), diags);
+        let own = build_map(p.enis_own, |e| id(&e.id), diags);
+        let nested = build_map(p.enis_nested, |e| id(&e.id), diags);
+        inv.security_groups = build_map(p.security_groups, |e| id(&e.id), diags);
+        inv.network_acls = build_map(p.network_acls, |e| id(&e.id), diags);
+        inv.route_tables = build_map(p.route_tables, |e| id(&e.id), diags);
+        inv.internet_gateways = build_map(p.internet_gateways, |e| id(&e.id), diags);
+        inv.egress_only_gateways = build_map(p.egress_only_gateways, |e| id(&e.id), diags);
+        inv.subnets = build_map(p.subnets, |e| id(&e.id), diags);
+        inv.vpcs = build_map(p.vpcs, |e| id(&e.id), diags);
+        inv.addresses = build_map(p.addresses, |e| e.public_ip, diags);
+        inv.instance_status = build_map(p.statuses, |e| id(&e.instance_id), diags);
+        let managed = build_map(p.lists_managed, |e| id(&e.id), diags);
+        let legacy = build_map(p.lists_legacy, |e| id(&e.id), diags);
+        inv.nat_gateways = build_map(p.nat_gateways, |e| id(&e.id), diags);
+        inv.flow_logs = build_map(p.flow_logs, |e| id(&e.id), diags)
+            .into_values()
+            .collect();
+        self.merge_enis(own, nested);
         self.merge_flat_rules();
-        self.merge_prefix_lists(diags);
+        self.merge_prefix_lists(managed, legacy, diags);
         self.inv.bpa_account = self.bpa.map(|(m, _)| m);
-        self.inv.flow_logs = self.flow_logs.into_values().collect();
         self.inv
     }
 
     /// An ENI listed by describe-network-interfaces and inside describe-instances is one ENI: the
     /// describe-network-interfaces record is used, with fields it lacks filled in from the other.
-    fn merge_enis(&mut self) {
-        let mut enis = std::mem::take(&mut self.enis_own);
-        for (id, nested) in std::mem::take(&mut self.enis_nested) {
-            match enis.get_mut(&id) {
-                Some(own) => fill_eni(own, nested),
-                None => {
-                    enis.insert(id, nested);
-                }
-            }
+    fn merge_enis(&mut self, own: BTreeMap<String, Eni>, nested: BTreeMap<String, Eni>) {
+        if own.is_empty() || nested.is_empty() {
+            self.inv.enis = if own.is_empty() { nested } else { own };
+            return;
         }
-        self.inv.enis = enis;
+        // Both are sorted by id: merge them in one pass and build the map in bulk.
+        let mut out: Vec<(String, Eni)> = Vec::with_capacity(own.len().max(nested.len()));
+        let mut a = own.into_iter().peekable();
+        let mut b = nested.into_iter().peekable();
+        loop {
+            let order = match (a.peek(), b.peek()) {
+                (Some((ka, _)), Some((kb, _))) => ka.cmp(kb),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => break,
+            };
+            let next = match order {
+                std::cmp::Ordering::Less => a.next(),
+                std::cmp::Ordering::Greater => b.next(),
+                std::cmp::Ordering::Equal => match (a.next(), b.next()) {
+                    (Some((id, mut eni)), Some((_, other))) => {
+                        fill_eni(&mut eni, other);
+                        Some((id, eni))
+                    }
+                    (x, y) => x.or(y),
+                },
+            };
+            out.extend(next);
+        }
+        self.inv.enis = out.into_iter().collect();
     }
 
     /// Adds describe-security-group-rules rules to their groups (creating a group known only from
@@ -255,9 +317,14 @@ impl Builder {
 
     /// describe-managed-prefix-lists (name, family, size), describe-prefix-lists (name, `Cidrs`)
     /// and get-managed-prefix-list-entries (CIDRs) about one list become one [`PrefixList`].
-    fn merge_prefix_lists(&mut self, diags: &mut Vec<Diagnostic>) {
-        let mut lists = std::mem::take(&mut self.lists_managed);
-        for (id, legacy) in std::mem::take(&mut self.lists_legacy) {
+    fn merge_prefix_lists(
+        &mut self,
+        managed: BTreeMap<String, PrefixList>,
+        legacy: BTreeMap<String, PrefixList>,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        let mut lists = managed;
+        for (id, legacy) in legacy {
             match lists.get_mut(&id) {
                 Some(pl) => {
                     if pl.name.is_none() {

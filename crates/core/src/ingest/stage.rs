@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::convert::*;
-use super::merge::{put, Builder, FlatRule, ListEntries};
+use super::merge::{Builder, FlatRule, ListEntries};
 use super::raw::*;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::*;
@@ -110,31 +110,31 @@ impl DocOut {
         }
         let origin = |o: &mut Origin| o.source = source.to_owned();
         macro_rules! into {
-            ($from:ident, $map:expr, |$e:ident| $key:expr) => {
-                for mut $e in std::mem::take(&mut self.$from) {
-                    origin(&mut $e.origin);
-                    put(&mut $map, $key, $e, diags);
+            ($($kind:ident),*) => {$(
+                for mut e in std::mem::take(&mut self.$kind) {
+                    origin(&mut e.origin);
+                    b.pending.$kind.push(e);
                 }
-            };
+            )*};
         }
-        into!(instances, b.inv.instances, |e| e.id.clone());
-        into!(enis_nested, b.enis_nested, |e| e.id.clone());
-        into!(enis_own, b.enis_own, |e| e.id.clone());
-        into!(security_groups, b.inv.security_groups, |e| e.id.clone());
-        into!(network_acls, b.inv.network_acls, |e| e.id.clone());
-        into!(route_tables, b.inv.route_tables, |e| e.id.clone());
-        into!(internet_gateways, b.inv.internet_gateways, |e| e.id.clone());
-        into!(egress_only_gateways, b.inv.egress_only_gateways, |e| e
-            .id
-            .clone());
-        into!(subnets, b.inv.subnets, |e| e.id.clone());
-        into!(vpcs, b.inv.vpcs, |e| e.id.clone());
-        into!(addresses, b.inv.addresses, |e| e.public_ip);
-        into!(statuses, b.inv.instance_status, |e| e.instance_id.clone());
-        into!(lists_managed, b.lists_managed, |e| e.id.clone());
-        into!(lists_legacy, b.lists_legacy, |e| e.id.clone());
-        into!(nat_gateways, b.inv.nat_gateways, |e| e.id.clone());
-        into!(flow_logs, b.flow_logs, |e| e.id.clone());
+        into!(
+            instances,
+            enis_nested,
+            enis_own,
+            security_groups,
+            network_acls,
+            route_tables,
+            internet_gateways,
+            egress_only_gateways,
+            subnets,
+            vpcs,
+            addresses,
+            statuses,
+            lists_managed,
+            lists_legacy,
+            nat_gateways,
+            flow_logs
+        );
         for mut r in std::mem::take(&mut self.flat_rules) {
             origin(&mut r.origin);
             b.add_flat_rule(r, diags);
