@@ -175,6 +175,16 @@ fn load_json(name: &str, text: &str, b: &mut Builder, loaded: &mut Loaded) {
                         pos = text.len() - after.len();
                         continue 'restart;
                     }
+                    // One paste holding JSON documents and then command output (`ss -ltnp`, flow
+                    // log lines): the rest is evidence text, not broken JSON.
+                    let remainder = text.get(start..).unwrap_or_default();
+                    if count > 0 && !decode::looks_like_json(remainder) {
+                        loaded.texts.push((
+                            format!("{name} (text after the JSON)"),
+                            remainder.trim_start().to_owned(),
+                        ));
+                        return;
+                    }
                     loaded.diagnostics.push(syntax_error(name, text, pos, &e));
                     return;
                 }

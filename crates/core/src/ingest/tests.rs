@@ -885,3 +885,30 @@ fn subnets_with_ipv6_and_block_public_access() {
     );
     assert_eq!(l.inventory.subnets["subnet-2"].bpa, None);
 }
+
+#[test]
+fn json_then_command_output_in_one_paste() {
+    let paste = "{\"Vpcs\": [{\"VpcId\": \"vpc-1\", \"CidrBlock\": \"10.0.0.0/16\"}]}\n$ sudo ss -ltnp\nState  Recv-Q Send-Q Local Address:Port Peer Address:Port Process\nLISTEN 0 511 0.0.0.0:443 0.0.0.0:*\n";
+    let l = load(&[Input {
+        name: "paste",
+        bytes: paste.as_bytes(),
+    }]);
+    assert!(
+        l.diagnostics.iter().all(|d| d.severity != Severity::Error),
+        "{:?}",
+        l.diagnostics
+    );
+    assert_eq!(l.inventory.vpcs.len(), 1);
+    assert_eq!(l.texts.len(), 1);
+    assert!(l.texts[0].1.starts_with("$ sudo ss -ltnp"));
+    // Broken JSON after JSON is still an error with its position.
+    let broken = "{\"Vpcs\": []}\n{\"Subnets\": [,]}";
+    let l = load(&[Input {
+        name: "paste",
+        bytes: broken.as_bytes(),
+    }]);
+    assert!(l
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error && d.line == Some(2)));
+}
