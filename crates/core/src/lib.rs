@@ -19,11 +19,12 @@ pub use ingest::{load, Input, Loaded};
 pub use report::{Check, Layer, Query, QueryProtocol, Report, Status, Verdict};
 
 /// Everything in one call: the configuration check for `q`, plus the evidence layers from any
-/// non-JSON inputs, plus the input's warnings.
+/// non-JSON inputs (a failing one blocks the verdict, as a failing status check does), plus the
+/// input's warnings.
 pub fn analyze(loaded: &Loaded, q: &Query) -> Result<Report, QueryError> {
     let mut report = engine::check(&loaded.inventory, q)?;
     let (checks, notes) = evidence::evaluate(&loaded.texts, &loaded.inventory, &report);
-    report.checks.extend(checks);
+    evidence::apply(&mut report, checks);
     report.warnings.extend(
         loaded
             .diagnostics

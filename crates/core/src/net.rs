@@ -117,6 +117,7 @@ impl Cidr {
         }
     }
 
+    #[allow(clippy::len_without_is_empty)] // a prefix length, not a container size
     pub fn len(&self) -> u8 {
         match self {
             Cidr::V4 { len, .. } | Cidr::V6 { len, .. } => *len,

@@ -1,0 +1,430 @@
+//! Collecting converted resources across documents and inputs: duplicates, pages, and the records
+//! that two commands give about the same thing (ENIs, security group rules, prefix lists).
+
+use std::collections::BTreeMap;
+use std::fmt::Display;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::model::{
+    BpaMode, ElasticIp, Eni, FlowLogConfig, Gateway, Instance, InstanceStatus, Inventory,
+    NatGateway, NetworkAcl, Origin, PrefixList, RouteTable, SecurityGroup, SgRule, Subnet, Vpc,
+};
+use crate::net::{Cidr, Family};
+
+/// Anything that carries an [`Origin`].
+pub(crate) trait Entity: Clone + PartialEq {
+    fn origin(&self) -> &Origin;
+    fn origin_mut(&mut self) -> &mut Origin;
+}
+
+macro_rules! entity {
+    ($($t:ty),*) => {$(
+        impl Entity for $t {
+            fn origin(&self) -> &Origin {
+                &self.origin
+            }
+            fn origin_mut(&mut self) -> &mut Origin {
+                &mut self.origin
+            }
+        }
+    )*};
+}
+entity!(
+    Instance,
+    Eni,
+    SecurityGroup,
+    NetworkAcl,
+    RouteTable,
+    Gateway,
+    Subnet,
+    Vpc,
+    ElasticIp,
+    InstanceStatus,
+    PrefixList,
+    NatGateway,
+    FlowLogConfig
+);
+
+/// Equal apart from where they came from.
+fn same_content<T: Entity>(a: &T, b: &T) -> bool {
+    let mut b = b.clone();
+    *b.origin_mut() = a.origin().clone();
+    *a == b
+}
+
+fn duplicate_warning(id: &dyn Display, old: &Origin, new: &Origin) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Warning,
+        source: new.source.clone(),
+        line: None,
+        column: None,
+        path: Some(new.path.clone()),
+        message: format!(
+            "`{id}` is listed twice with different content, in `{}` at `{}` and in `{}` at `{}`; \
+             the last one is used",
+            old.source, old.path, new.source, new.path
+        ),
+        help: Some(
+            "give each command's output once, or collect all outputs again at the same time"
+                .to_owned(),
+        ),
+    }
+}
+
+/// Builds a map from entities in input order. The same content again is silent (pages, repeated
+/// files); different content is a warning naming both places, and the last one wins. Sorting once
+/// and building the map in bulk is much cheaper than inserting one by one.
+pub(crate) fn build_map<K: Ord + Display, T: Entity>(
+    items: Vec<T>,
+    key: impl Fn(&T) -> K,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<K, T> {
+    let mut order: Vec<(K, usize)> = items.iter().map(&key).zip(0..).collect();
+    // By key, then input position: the last of equal keys comes last.
+    order.sort_unstable();
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    let mut out: Vec<(K, T)> = Vec::with_capacity(order.len());
+    for (k, at) in order {
+        let Some(value) = slots.get_mut(at).and_then(Option::take) else {
+            continue;
+        };
+        match out.last_mut() {
+            Some((last_key, last)) if *last_key == k => {
+                if !same_content(last, &value) {
+                    diags.push(duplicate_warning(&k, last.origin(), value.origin()));
+                    *last = value;
+                }
+            }
+            _ => out.push((k, value)),
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// Entities committed from documents, in input order, until [`Builder::finish`] builds the maps.
+#[derive(Debug, Default)]
+pub(crate) struct Pending {
+    pub instances: Vec<Instance>,
+    /// From describe-network-interfaces.
+    pub enis_own: Vec<Eni>,
+    /// Nested in describe-instances.
+    pub enis_nested: Vec<Eni>,
+    pub security_groups: Vec<SecurityGroup>,
+    pub network_acls: Vec<NetworkAcl>,
+    pub route_tables: Vec<RouteTable>,
+    pub internet_gateways: Vec<Gateway>,
+    pub egress_only_gateways: Vec<Gateway>,
+    pub subnets: Vec<Subnet>,
+    pub vpcs: Vec<Vpc>,
+    pub addresses: Vec<ElasticIp>,
+    pub statuses: Vec<InstanceStatus>,
+    pub lists_managed: Vec<PrefixList>,
+    pub lists_legacy: Vec<PrefixList>,
+    pub nat_gateways: Vec<NatGateway>,
+    pub flow_logs: Vec<FlowLogConfig>,
+}
+
+/// A rule from describe-security-group-rules, before it is merged into its group.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FlatRule {
+    pub group_id: String,
+    pub egress: bool,
+    pub rule: SgRule,
+    pub origin: Origin,
+}
+
+/// Entries from get-managed-prefix-list-entries, tied to a list id.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ListEntries {
+    pub cidrs: Vec<Cidr>,
+    pub origin: Origin,
+}
+
+/// Everything read so far.
+#[derive(Debug, Default)]
+pub(crate) struct Builder {
+    pub inv: Inventory,
+    pub pending: Pending,
+    flat_rules: Vec<FlatRule>,
+    flat_by_id: BTreeMap<String, usize>,
+    list_entries: BTreeMap<String, ListEntries>,
+    bpa: Option<(BpaMode, Origin)>,
+}
+
+impl Builder {
+    pub(crate) fn add_flat_rule(&mut self, rule: FlatRule, diags: &mut Vec<Diagnostic>) {
+        let Some(id) = rule.rule.rule_id.clone() else {
+            // Without an id, a repeat is found when the rule is merged into its group.
+            self.flat_rules.push(rule);
+            return;
+        };
+        match self.flat_by_id.get(&id).copied() {
+            Some(at) => {
+                if let Some(old) = self.flat_rules.get_mut(at) {
+                    let same = old.group_id == rule.group_id
+                        && old.egress == rule.egress
+                        && old.rule == rule.rule;
+                    if !same {
+                        diags.push(duplicate_warning(&id, &old.origin, &rule.origin));
+                        *old = rule;
+                    }
+                }
+            }
+            None => {
+                self.flat_by_id.insert(id, self.flat_rules.len());
+                self.flat_rules.push(rule);
+            }
+        }
+    }
+
+    pub(crate) fn add_entries(
+        &mut self,
+        list_id: String,
+        entries: ListEntries,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        if let Some(old) = self.list_entries.get(&list_id) {
+            if old.cidrs == entries.cidrs {
+                return;
+            }
+            diags.push(duplicate_warning(&list_id, &old.origin, &entries.origin));
+        }
+        self.list_entries.insert(list_id, entries);
+    }
+
+    pub(crate) fn set_bpa(&mut self, mode: BpaMode, origin: Origin, diags: &mut Vec<Diagnostic>) {
+        if let Some((old, old_origin)) = &self.bpa {
+            if *old != mode {
+                diags.push(duplicate_warning(
+                    &"VpcBlockPublicAccessOptions",
+                    old_origin,
+                    &origin,
+                ));
+            }
+        }
+        self.bpa = Some((mode, origin));
+    }
+
+    /// Merges what two commands said about the same things and returns the inventory.
+    pub(crate) fn finish(mut self, diags: &mut Vec<Diagnostic>) -> Inventory {
+        let p = std::mem::take(&mut self.pending);
+        let id = |e: &String| e.clone();
+        let inv = &mut self.inv;
+        inv.instances = build_map(p.instances, |e| id(&e.id), diags);
+        let own = build_map(p.enis_own, |e| id(&e.id), diags);
+        let nested = build_map(p.enis_nested, |e| id(&e.id), diags);
+        inv.security_groups = build_map(p.security_groups, |e| id(&e.id), diags);
+        inv.network_acls = build_map(p.network_acls, |e| id(&e.id), diags);
+        inv.route_tables = build_map(p.route_tables, |e| id(&e.id), diags);
+        inv.internet_gateways = build_map(p.internet_gateways, |e| id(&e.id), diags);
+        inv.egress_only_gateways = build_map(p.egress_only_gateways, |e| id(&e.id), diags);
+        inv.subnets = build_map(p.subnets, |e| id(&e.id), diags);
+        inv.vpcs = build_map(p.vpcs, |e| id(&e.id), diags);
+        inv.addresses = build_map(p.addresses, |e| e.public_ip, diags);
+        inv.instance_status = build_map(p.statuses, |e| id(&e.instance_id), diags);
+        let managed = build_map(p.lists_managed, |e| id(&e.id), diags);
+        let legacy = build_map(p.lists_legacy, |e| id(&e.id), diags);
+        inv.nat_gateways = build_map(p.nat_gateways, |e| id(&e.id), diags);
+        inv.flow_logs = build_map(p.flow_logs, |e| id(&e.id), diags)
+            .into_values()
+            .collect();
+        self.merge_enis(own, nested);
+        self.merge_flat_rules();
+        self.merge_prefix_lists(managed, legacy, diags);
+        self.inv.bpa_account = self.bpa.map(|(m, _)| m);
+        self.inv
+    }
+
+    /// An ENI listed by describe-network-interfaces and inside describe-instances is one ENI: the
+    /// describe-network-interfaces record is used, with fields it lacks filled in from the other.
+    fn merge_enis(&mut self, own: BTreeMap<String, Eni>, nested: BTreeMap<String, Eni>) {
+        if own.is_empty() || nested.is_empty() {
+            self.inv.enis = if own.is_empty() { nested } else { own };
+            return;
+        }
+        // Both are sorted by id: merge them in one pass and build the map in bulk.
+        let mut out: Vec<(String, Eni)> = Vec::with_capacity(own.len().max(nested.len()));
+        let mut a = own.into_iter().peekable();
+        let mut b = nested.into_iter().peekable();
+        loop {
+            let order = match (a.peek(), b.peek()) {
+                (Some((ka, _)), Some((kb, _))) => ka.cmp(kb),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => break,
+            };
+            let next = match order {
+                std::cmp::Ordering::Less => a.next(),
+                std::cmp::Ordering::Greater => b.next(),
+                std::cmp::Ordering::Equal => match (a.next(), b.next()) {
+                    (Some((id, mut eni)), Some((_, other))) => {
+                        fill_eni(&mut eni, other);
+                        Some((id, eni))
+                    }
+                    (x, y) => x.or(y),
+                },
+            };
+            out.extend(next);
+        }
+        self.inv.enis = out.into_iter().collect();
+    }
+
+    /// Adds describe-security-group-rules rules to their groups (creating a group known only from
+    /// its rules); a rule the group already lists gets its `sgr-` id and is not added twice.
+    fn merge_flat_rules(&mut self) {
+        for flat in std::mem::take(&mut self.flat_rules) {
+            let group = self
+                .inv
+                .security_groups
+                .entry(flat.group_id.clone())
+                .or_insert_with(|| SecurityGroup {
+                    id: flat.group_id.clone(),
+                    name: None,
+                    vpc_id: None,
+                    ingress: Vec::new(),
+                    egress: Vec::new(),
+                    origin: flat.origin.clone(),
+                });
+            let rules = if flat.egress {
+                &mut group.egress
+            } else {
+                &mut group.ingress
+            };
+            let same = rules.iter_mut().find(|r| {
+                r.traffic == flat.rule.traffic
+                    && same_peer(&r.peer, &flat.rule.peer)
+                    && (r.rule_id.is_none() || r.rule_id == flat.rule.rule_id)
+            });
+            match same {
+                Some(r) => {
+                    if r.rule_id.is_none() {
+                        r.rule_id = flat.rule.rule_id;
+                    }
+                    if r.description.is_none() {
+                        r.description = flat.rule.description;
+                    }
+                }
+                None => {
+                    let position = rules.iter().map(|r| r.position).max().unwrap_or(0) + 1;
+                    rules.push(SgRule {
+                        position,
+                        ..flat.rule
+                    });
+                }
+            }
+        }
+    }
+
+    /// describe-managed-prefix-lists (name, family, size), describe-prefix-lists (name, `Cidrs`)
+    /// and get-managed-prefix-list-entries (CIDRs) about one list become one [`PrefixList`].
+    fn merge_prefix_lists(
+        &mut self,
+        managed: BTreeMap<String, PrefixList>,
+        legacy: BTreeMap<String, PrefixList>,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        let mut lists = managed;
+        for (id, legacy) in legacy {
+            match lists.get_mut(&id) {
+                Some(pl) => {
+                    if pl.name.is_none() {
+                        pl.name = legacy.name;
+                    }
+                    if pl.family.is_none() {
+                        pl.family = legacy.family;
+                    }
+                    if pl.entries.is_none() {
+                        pl.entries = legacy.entries;
+                    }
+                }
+                None => {
+                    lists.insert(id, legacy);
+                }
+            }
+        }
+        for (id, given) in std::mem::take(&mut self.list_entries) {
+            match lists.get_mut(&id) {
+                Some(pl) => {
+                    if let Some(old) = &pl.entries {
+                        let mut a = old.clone();
+                        let mut b = given.cidrs.clone();
+                        a.sort();
+                        b.sort();
+                        if a != b {
+                            diags.push(Diagnostic {
+                                severity: Severity::Warning,
+                                source: given.origin.source.clone(),
+                                line: None,
+                                column: None,
+                                path: Some(given.origin.path.clone()),
+                                message: format!(
+                                    "the entries of `{id}` differ from its `Cidrs` in `{}` at `{}`; \
+                                     the get-managed-prefix-list-entries output is used",
+                                    pl.origin.source, pl.origin.path
+                                ),
+                                help: Some(
+                                    "collect both outputs again at the same time".to_owned(),
+                                ),
+                            });
+                        }
+                    }
+                    pl.entries = Some(given.cidrs);
+                }
+                None => {
+                    let family = uniform_family(&given.cidrs);
+                    lists.insert(
+                        id.clone(),
+                        PrefixList {
+                            id,
+                            name: None,
+                            family,
+                            max_entries: None,
+                            entries: Some(given.cidrs),
+                            origin: given.origin,
+                        },
+                    );
+                }
+            }
+        }
+        self.inv.prefix_lists = lists;
+    }
+}
+
+fn same_peer(a: &crate::model::SgPeer, b: &crate::model::SgPeer) -> bool {
+    use crate::model::SgPeer;
+    match (a, b) {
+        (SgPeer::Group { group_id: x, .. }, SgPeer::Group { group_id: y, .. }) => x == y,
+        _ => a == b,
+    }
+}
+
+fn uniform_family(cidrs: &[Cidr]) -> Option<Family> {
+    let first = cidrs.first()?.family();
+    cidrs.iter().all(|c| c.family() == first).then_some(first)
+}
+
+fn fill<T>(slot: &mut Option<T>, other: Option<T>) {
+    if slot.is_none() {
+        *slot = other;
+    }
+}
+
+fn fill_vec<T>(slot: &mut Vec<T>, other: Vec<T>) {
+    if slot.is_empty() {
+        *slot = other;
+    }
+}
+
+fn fill_eni(own: &mut Eni, nested: Eni) {
+    fill(&mut own.vpc_id, nested.vpc_id);
+    fill(&mut own.subnet_id, nested.subnet_id);
+    fill(&mut own.instance_id, nested.instance_id);
+    fill(&mut own.device_index, nested.device_index);
+    fill(&mut own.attachment_status, nested.attachment_status);
+    fill_vec(&mut own.groups, nested.groups);
+    fill_vec(&mut own.private_ips, nested.private_ips);
+    fill_vec(&mut own.ipv6_addresses, nested.ipv6_addresses);
+    fill(&mut own.source_dest_check, nested.source_dest_check);
+    fill(&mut own.interface_type, nested.interface_type);
+    fill(&mut own.description, nested.description);
+}
