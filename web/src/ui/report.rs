@@ -343,18 +343,27 @@ pub fn Sources(report: Arc<ReportData>) -> impl IntoView {
         })
         .collect_view();
     let has_partial = !report.partially_reachable_from.is_empty();
-    let queried = report
-        .sources
-        .iter()
-        .map(|c| c.to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let asked = match &report.source {
+        Some(c) => format!("Asked about {c}."),
+        None if report.sources.len() > 1 => format!(
+            "Asked about every internet address: {} blocks (all public space; private, shared and reserved ranges never arrive from the internet).",
+            report.sources.len()
+        ),
+        None => format!("Asked about {}.", report.sources.join(", ")),
+    };
+    let asked_blocks = (report.source.is_none() && report.sources.len() > 1).then(|| {
+        view! {
+            <details class="blocks">
+                <summary>"Show the blocks"</summary>
+                <p><code>{report.sources.join(" ")}</code></p>
+            </details>
+        }
+    });
     view! {
         <section class="sources" aria-labelledby="sources-h">
             <h3 id="sources-h">"Who can connect"</h3>
-            <p class="muted">
-                {if queried.is_empty() { String::new() } else { format!("Asked about: {queried}.") }}
-            </p>
+            <p class="muted" data-testid="asked">{asked}</p>
+            {asked_blocks}
             {full}
             {has_partial
                 .then(|| {
