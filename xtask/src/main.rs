@@ -551,7 +551,15 @@ fn serve() -> Result {
     setup(false)?;
     println!("\nserving on {SERVE_URL} (Ctrl-C stops)");
     let mut c = trunk();
-    c.args(["serve", "--address", "127.0.0.1", "--port", "8080"]);
+    // No autoreload: its inline script would be refused by the page's Content-Security-Policy.
+    c.args([
+        "serve",
+        "--address",
+        "127.0.0.1",
+        "--port",
+        "8080",
+        "--no-autoreload",
+    ]);
     run(c)
 }
 
