@@ -552,8 +552,11 @@ fn serve() -> Result {
     println!("\nserving on {SERVE_URL} (Ctrl-C stops)");
     let mut c = trunk();
     // No autoreload: its inline script would be refused by the page's Content-Security-Policy.
+    // A dist of its own, so dev builds never replace the release build in dist/.
     c.args([
         "serve",
+        "--dist",
+        "target/serve-dist",
         "--address",
         "127.0.0.1",
         "--port",

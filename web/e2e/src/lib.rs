@@ -190,10 +190,12 @@ pub fn free_port() -> std::io::Result<u16> {
         .port())
 }
 
-/// A `chromedriver` child process, killed when dropped.
+/// A `chromedriver` child process. Dropping it ends its sessions (so Chromium exits even when a
+/// test panics before closing its client), then kills it.
 pub struct ChromeDriver {
     child: Child,
     port: u16,
+    sessions: Mutex<Vec<String>>,
 }
 
 impl ChromeDriver {
@@ -207,7 +209,11 @@ impl ChromeDriver {
             .map_err(|e| {
                 format!("cannot start chromedriver ({e}); run `cargo xtask setup` to install it")
             })?;
-        let driver = ChromeDriver { child, port };
+        let driver = ChromeDriver {
+            child,
+            port,
+            sessions: Mutex::new(Vec::new()),
+        };
         let deadline = Instant::now() + Duration::from_secs(20);
         while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
             if Instant::now() > deadline {
@@ -222,11 +228,20 @@ impl ChromeDriver {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// Remembers a session to end when the driver is dropped.
+    pub fn track(&self, session: &str) {
+        self.sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(session.to_owned());
+    }
+
     /// Runs a Chrome DevTools Protocol command in `session` (chromedriver's `goog/cdp/execute`).
     pub fn cdp(&self, session: &str, cmd: &str, params: &str) -> Result<String, String> {
         let body = format!("{{\"cmd\":\"{cmd}\",\"params\":{params}}}");
-        let (status, text) = http_post(
+        let (status, text) = http_request(
             self.port,
+            "POST",
             &format!("/session/{session}/goog/cdp/execute"),
             &body,
         )
@@ -241,20 +256,31 @@ impl ChromeDriver {
 
 impl Drop for ChromeDriver {
     fn drop(&mut self) {
+        let sessions =
+            std::mem::take(&mut *self.sessions.lock().unwrap_or_else(PoisonError::into_inner));
+        for s in sessions {
+            // Already closed by the test, or ended now: either way Chromium exits.
+            let _ = http_request(self.port, "DELETE", &format!("/session/{s}"), "");
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
-/// A minimal HTTP/1.1 POST of a JSON body to 127.0.0.1; returns (status, body). Reads exactly
-/// `Content-Length` bytes (chromedriver keeps the connection open).
-pub fn http_post(port: u16, path: &str, body: &str) -> std::io::Result<(u16, String)> {
+/// A minimal HTTP/1.1 request with a JSON body to 127.0.0.1; returns (status, body). Reads
+/// exactly `Content-Length` bytes (chromedriver keeps the connection open).
+pub fn http_request(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> std::io::Result<(u16, String)> {
     let s = TcpStream::connect((Ipv4Addr::LOCALHOST, port))?;
     s.set_read_timeout(Some(Duration::from_secs(60)))?;
     let mut w = s.try_clone()?;
     write!(
         w,
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )?;
     w.flush()?;

@@ -102,6 +102,7 @@ impl Harness {
             .await
             .expect("cannot open a Chromium session through chromedriver");
         let session = client.session_id().await.unwrap().unwrap();
+        driver.track(&session);
         driver
             .cdp(
                 &session,
