@@ -8,9 +8,9 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::browser;
-use crate::client::{WorkerClient, WORKER_URL};
+use crate::client::{worker_url, WorkerClient};
 use crate::example;
-use crate::protocol::{Analysis, LoadSummary, Request, Response};
+use crate::protocol::{LoadSummary, ReportData, Request, Response};
 use crate::query::QueryForm;
 use crate::ui;
 use crate::view_model::default_target;
@@ -32,7 +32,7 @@ pub struct AppState {
     pub instance_filter: RwSignal<String>,
     /// What the core made of the inputs (`None` before anything is read).
     pub summary: RwSignal<Option<Arc<LoadSummary>>>,
-    pub analysis: RwSignal<Option<Arc<Analysis>>>,
+    pub analysis: RwSignal<Option<Arc<ReportData>>>,
     /// The core could not answer the query (e.g. unknown instance).
     pub analysis_error: RwSignal<Option<String>>,
     /// What the worker is doing, while it works.
@@ -142,8 +142,15 @@ impl Controller {
     }
 
     fn start(self, st: AppState) {
+        let url = match worker_url() {
+            Ok(u) => u,
+            Err(e) => {
+                st.worker_error.set(Some(e));
+                return;
+            }
+        };
         let client = WorkerClient::spawn(
-            WORKER_URL,
+            &url,
             move |r| self.on_response(st, r),
             move |msg| {
                 st.busy.set(None);
@@ -202,19 +209,17 @@ impl Controller {
             }
             return;
         }
-        let query = match st.form.get_untracked().to_query() {
-            Ok(q) => q,
-            Err(e) => {
-                if explicit {
-                    st.analysis_error.set(Some(e.to_string()));
-                }
-                return;
+        let form = st.form.get_untracked();
+        if let Err(e) = form.to_query() {
+            if explicit {
+                st.analysis_error.set(Some(e.to_string()));
             }
-        };
+            return;
+        }
         let id = self.id();
         self.latest_analyze.set_value(id);
         st.busy.set(Some("Checking…".to_owned()));
-        self.send(st, &Request::Analyze { id, query }, &[]);
+        self.send(st, &Request::Analyze { id, form }, &[]);
     }
 
     fn on_response(self, st: AppState, r: Response) {

@@ -7,8 +7,34 @@ use wasm_bindgen::JsCast;
 
 use crate::protocol::{Request, Response};
 
-/// The worker script trunk builds from `src/worker_main.rs` (`data-loader-shim`), relative to the page.
-pub const WORKER_URL: &str = "./vpc-reach-worker_loader.js";
+/// The URL of the analysis worker: `worker.js` next to the page, told where the app's own JS glue
+/// and WebAssembly are (the hashed names `boot.js`'s script tag carries), so the worker runs the same
+/// module the page already downloaded.
+pub fn worker_url() -> Result<String, String> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let base = document
+        .base_uri()
+        .ok()
+        .flatten()
+        .ok_or("the page has no base URL")?;
+    let tag = document
+        .query_selector("script[data-js][data-wasm]")
+        .ok()
+        .flatten()
+        .ok_or("the page was not started by boot.js")?;
+    let absolute = |attr: &str| -> Result<String, String> {
+        let rel = tag.get_attribute(attr).unwrap_or_default();
+        web_sys::Url::new_with_base(&rel, &base)
+            .map(|u| u.href())
+            .map_err(|_| format!("bad `{attr}` on the boot script"))
+    };
+    let url = web_sys::Url::new_with_base("worker.js", &base).map_err(|_| "bad base URL")?;
+    url.search_params().set("js", &absolute("data-js")?);
+    url.search_params().set("wasm", &absolute("data-wasm")?);
+    Ok(url.href())
+}
 
 /// A running analysis worker. Dropping it stops the worker.
 pub struct WorkerClient {
@@ -24,7 +50,9 @@ impl WorkerClient {
         on_response: impl Fn(Response) + 'static,
         on_crash: impl Fn(String) + 'static,
     ) -> Result<WorkerClient, String> {
-        let worker = web_sys::Worker::new(url)
+        let options = web_sys::WorkerOptions::new();
+        options.set_type(web_sys::WorkerType::Module);
+        let worker = web_sys::Worker::new_with_options(url, &options)
             .map_err(|e| format!("cannot start the analysis worker: {e:?}"))?;
         let on_crash = Rc::new(on_crash);
         let crash = on_crash.clone();

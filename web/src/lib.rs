@@ -1,5 +1,6 @@
 //! vpc-reach in the browser. The page renders what `vpc_reach_core` returns; the core runs in a
-//! Web Worker (`src/worker_main.rs`) so large inputs never freeze the page.
+//! Web Worker (the same WebAssembly module started by `worker.js`, see `main.rs`), so large inputs
+//! never freeze the page.
 
 pub mod app;
 pub mod browser;

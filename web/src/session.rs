@@ -4,9 +4,13 @@
 use std::net::IpAddr;
 
 use vpc_reach_core::model::Inventory;
-use vpc_reach_core::{analyze, exposure, load, render, Input, Loaded, Query};
+use vpc_reach_core::{analyze, exposure, load, render, Input, Loaded};
 
-use crate::protocol::{Analysis, InstanceSummary, LoadSummary, Stage};
+use crate::protocol::{
+    DiagnosticData, DocumentData, InstanceSummary, LoadSummary, ReportData, Stage,
+};
+use crate::query::QueryForm;
+use crate::view_model::exposure_rows;
 
 /// The inputs of the last `Load`, kept so each query does not read them again.
 #[derive(Debug, Default)]
@@ -32,28 +36,36 @@ impl Session {
         progress(Stage::ListingExposure {
             instances: loaded.inventory.instances.len(),
         });
+        let exposed = exposure(&loaded.inventory);
         let summary = LoadSummary {
-            documents: loaded.documents.clone(),
-            diagnostics: loaded.diagnostics.clone(),
+            documents: loaded.documents.iter().map(DocumentData::from).collect(),
+            diagnostics: loaded
+                .diagnostics
+                .iter()
+                .map(DiagnosticData::from)
+                .collect(),
             evidence_inputs: loaded.texts.iter().map(|(name, _)| name.clone()).collect(),
             instances: instances(&loaded.inventory),
-            exposure: exposure(&loaded.inventory),
+            exposure: exposure_rows(&exposed),
+            exposure_warnings: exposed.warnings,
         };
         (Session { loaded }, summary)
     }
 
-    /// Answers `query`; an error is the core's message for a query it cannot answer.
+    /// Answers the form's question; an error says what is wrong with it, or is the core's message
+    /// for a query it cannot answer.
     pub fn analyze(
         &self,
-        query: &Query,
+        form: &QueryForm,
         mut progress: impl FnMut(Stage),
-    ) -> Result<Analysis, String> {
+    ) -> Result<ReportData, String> {
+        let query = form.to_query().map_err(|e| e.to_string())?;
         progress(Stage::Analyzing {
             target: query.target.clone(),
         });
-        let report = analyze(&self.loaded, query).map_err(|e| e.to_string())?;
+        let report = analyze(&self.loaded, &query).map_err(|e| e.to_string())?;
         let markdown = render::markdown(&report);
-        Ok(Analysis { report, markdown })
+        Ok(ReportData::new(&report, markdown))
     }
 }
 
@@ -87,8 +99,8 @@ fn instances(inv: &Inventory) -> Vec<InstanceSummary> {
                 id: i.id.clone(),
                 name: i.name.clone(),
                 state: i.state.name().to_owned(),
-                private_ips,
-                public_ips,
+                private_ips: private_ips.iter().map(ToString::to_string).collect(),
+                public_ips: public_ips.iter().map(ToString::to_string).collect(),
             }
         })
         .collect()
@@ -162,10 +174,10 @@ mod tests {
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].name.as_deref(), Some("web"));
         assert_eq!(list[0].state, "running");
-        assert_eq!(list[0].private_ips, vec![ip("10.0.0.5"), ip("10.0.0.6")]);
+        assert_eq!(list[0].private_ips, ["10.0.0.5", "10.0.0.6"]);
         assert_eq!(
             list[0].public_ips,
-            vec![ip("203.0.113.5"), ip("198.51.100.9"), ip("2001:db8::5")]
+            ["203.0.113.5", "198.51.100.9", "2001:db8::5"]
         );
     }
 
@@ -186,5 +198,19 @@ mod tests {
             }
         );
         assert!(matches!(stages[1], Stage::ListingExposure { .. }));
+    }
+
+    #[test]
+    fn a_form_the_core_cannot_take_is_refused_before_analysis() {
+        let (session, _) = Session::load(&[], |_| {});
+        let mut stages = Vec::new();
+        let form = QueryForm {
+            target: "i-1".into(),
+            source: "not an address".into(),
+            ..QueryForm::default()
+        };
+        let err = session.analyze(&form, |s| stages.push(s)).unwrap_err();
+        assert!(err.contains("`not an address`"), "{err}");
+        assert!(stages.is_empty(), "nothing was analysed");
     }
 }

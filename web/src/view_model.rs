@@ -3,11 +3,12 @@
 
 use std::cmp::Ordering;
 
+use serde::{Deserialize, Serialize};
 use vpc_reach_core::diag::{Diagnostic, Severity};
 use vpc_reach_core::net::Cidr;
-use vpc_reach_core::report::{Check, ExposureReport, Layer, Report, Status, Verdict};
+use vpc_reach_core::report::{ExposureReport, Layer, Report, Status, Verdict};
 
-use crate::protocol::InstanceSummary;
+use crate::protocol::{CheckData, InstanceSummary, ReportData};
 
 /// The text mark and word shown beside a status colour (colour is never the only signal).
 pub fn status_mark(s: Status) -> (&'static str, &'static str) {
@@ -145,7 +146,7 @@ fn severity(s: Status) -> u8 {
 }
 
 /// The checks of the report that belong to `hop`, in the hop's layer order.
-pub fn hop_checks<'a>(report: &'a Report, hop: &Hop) -> Vec<&'a Check> {
+pub fn hop_checks<'a>(report: &'a ReportData, hop: &Hop) -> Vec<&'a CheckData> {
     hop.layers
         .iter()
         .filter_map(|l| report.checks.iter().find(|c| c.layer == *l))
@@ -153,7 +154,7 @@ pub fn hop_checks<'a>(report: &'a Report, hop: &Hop) -> Vec<&'a Check> {
 }
 
 /// The worst status among the hop's checks; `None` when the report has none of its layers.
-pub fn hop_status(report: &Report, hop: &Hop) -> Option<Status> {
+pub fn hop_status(report: &ReportData, hop: &Hop) -> Option<Status> {
     hop_checks(report, hop)
         .into_iter()
         .map(|c| c.status)
@@ -161,10 +162,9 @@ pub fn hop_status(report: &Report, hop: &Hop) -> Option<Status> {
 }
 
 /// The banner's sentence under the verdict name.
-pub fn verdict_sentence(r: &Report) -> String {
-    let target = target_label(r);
-    let what = format!("{} to {target}", r.query.protocol);
-    let from = match r.query.source {
+pub fn verdict_sentence(r: &ReportData) -> String {
+    let what = format!("{} to {}", r.protocol, r.target);
+    let from = match &r.source {
         Some(c) => format!("from {c}"),
         None => "from the internet".to_owned(),
     };
@@ -238,21 +238,22 @@ pub fn severity_word(s: Severity) -> &'static str {
     }
 }
 
-/// Instances whose id, Name tag, state or any address contains `filter` (case-insensitive).
+/// Instances whose id, Name tag, state or any address contains `filter` (ignoring ASCII case;
+/// full Unicode case folding would add its tables to the wasm).
 pub fn filter_instances<'a>(list: &'a [InstanceSummary], filter: &str) -> Vec<&'a InstanceSummary> {
-    let f = filter.trim().to_lowercase();
+    let f = filter.trim().to_ascii_lowercase();
     list.iter()
         .filter(|i| {
             f.is_empty()
-                || i.id.to_lowercase().contains(&f)
+                || i.id.to_ascii_lowercase().contains(&f)
                 || i.name
                     .as_deref()
-                    .is_some_and(|n| n.to_lowercase().contains(&f))
-                || i.state.to_lowercase().contains(&f)
+                    .is_some_and(|n| n.to_ascii_lowercase().contains(&f))
+                || i.state.to_ascii_lowercase().contains(&f)
                 || i.private_ips
                     .iter()
                     .chain(&i.public_ips)
-                    .any(|ip| ip.to_string().contains(&f))
+                    .any(|ip| ip.contains(&f))
         })
         .collect()
 }
@@ -285,14 +286,14 @@ pub fn default_target(list: &[InstanceSummary]) -> Option<String> {
         .map(|i| i.id.clone())
 }
 
-/// Up to `limit` CIDRs as text, with how many more there are.
-pub fn cidr_list(cidrs: &[Cidr], limit: usize) -> (Vec<String>, usize) {
-    let shown = cidrs.iter().take(limit).map(|c| c.to_string()).collect();
-    (shown, cidrs.len().saturating_sub(limit))
+/// Up to `limit` items, with how many more there are.
+pub fn first_n<T: ToString>(items: &[T], limit: usize) -> (Vec<String>, usize) {
+    let shown = items.iter().take(limit).map(ToString::to_string).collect();
+    (shown, items.len().saturating_sub(limit))
 }
 
 /// One row of the exposure table.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExposureRow {
     pub instance: String,
     pub name: String,
@@ -334,7 +335,7 @@ pub fn exposure_rows(r: &ExposureReport) -> Vec<ExposureRow> {
             continue;
         }
         for o in &e.open {
-            let (shown, more) = cidr_list(&o.sources, 4);
+            let (shown, more) = first_n::<Cidr>(&o.sources, 4);
             let mut sources = if o.open_to_all {
                 "the whole internet".to_owned()
             } else {
@@ -415,7 +416,7 @@ pub fn sort_rows(rows: &mut [ExposureRow], key: SortKey, ascending: bool) {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
-    use vpc_reach_core::report::{Exposure, OpenService, Target};
+    use vpc_reach_core::report::{Check, Exposure, OpenService, Target};
     use vpc_reach_core::{Query, QueryProtocol};
 
     pub fn check(layer: Layer, status: Status) -> Check {
@@ -428,7 +429,11 @@ mod tests {
         }
     }
 
-    fn report(verdict: Verdict, checks: Vec<Check>) -> Report {
+    fn report(verdict: Verdict, checks: Vec<Check>) -> ReportData {
+        ReportData::new(&core_report(verdict, checks), String::new())
+    }
+
+    fn core_report(verdict: Verdict, checks: Vec<Check>) -> Report {
         Report {
             verdict,
             query: Query {
@@ -501,8 +506,9 @@ mod tests {
             verdict_sentence(&r),
             "tcp/22 to web (i-1, 203.0.113.5) is blocked from the internet by 1 layer: Route table (return path)."
         );
-        let mut ok = report(Verdict::Reachable, vec![]);
+        let mut ok = core_report(Verdict::Reachable, vec![]);
         ok.query.source = Some(Cidr::parse("198.51.100.7").unwrap());
+        let ok = ReportData::new(&ok, String::new());
         assert_eq!(
             verdict_sentence(&ok),
             "tcp/22 to web (i-1, 203.0.113.5) is open from 198.51.100.7/32."
@@ -514,8 +520,8 @@ mod tests {
             id: id.into(),
             name: name.map(Into::into),
             state: state.into(),
-            private_ips: vec!["10.0.0.9".parse().unwrap()],
-            public_ips: public.iter().map(|p| p.parse().unwrap()).collect(),
+            private_ips: vec!["10.0.0.9".into()],
+            public_ips: public.iter().map(|p| (*p).to_owned()).collect(),
         }
     }
 

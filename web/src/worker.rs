@@ -54,8 +54,8 @@ pub fn run() {
                     *session.borrow_mut() = new_session;
                     post(&Response::Loaded { id, summary });
                 }
-                Request::Analyze { query, .. } => {
-                    let result = session.borrow().analyze(&query, progress).map(Box::new);
+                Request::Analyze { form, .. } => {
+                    let result = session.borrow().analyze(&form, progress).map(Box::new);
                     post(&Response::Analyzed { id, result });
                 }
             }

@@ -11,10 +11,14 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
 const TRUNK_VERSION: &str = "0.21.14";
-/// binaryen's wasm-opt from the npm registry (`binaryen@132`, seconds to install; the crates.io
-/// `wasm-opt` builds binaryen's C++ for 20+ minutes, and Debian's v108 output fails in Chromium).
-/// Must match `[tools] wasm_opt` in Trunk.toml.
-const BINARYEN_NPM_VERSION: &str = "132";
+/// binaryen from npm (a prebuilt, installs in seconds); Trunk.toml pins `version_132`.
+const BINARYEN_NPM: &str = "binaryen@132";
+const WASM_OPT_VERSION: &str = "132";
+/// Without npm: the crates.io `wasm-opt` (a long C++ build), which reports version 116; trunk is
+/// then told so with TRUNK_TOOLS_WASM_OPT. Debian's binaryen 108 is not used: its output fails to
+/// load in Chromium.
+const WASM_OPT_CRATE_VERSION: &str = "0.116.1";
+const WASM_OPT_CRATE_REPORTS: &str = "116";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Gzip budget for the release build's .wasm + .js + .css, in bytes.
 const SIZE_BUDGET: u64 = 250 * 1024;
@@ -63,7 +67,7 @@ fn help() {
         "cargo xtask <task>
 
   setup   install missing tools: the {WASM_TARGET} target, trunk {TRUNK_VERSION},
-          wasm-bindgen-cli (= Cargo.lock's wasm-bindgen), wasm-opt (npm binaryen@{BINARYEN_NPM_VERSION}),
+          wasm-bindgen-cli (= Cargo.lock's wasm-bindgen), wasm-opt (npm {BINARYEN_NPM}),
           chromium + chromium-driver (apt-get); quick when everything is there
           (`--build-only`: skip the browser, for machines that only build)
   build   setup --build-only, then trunk build --release into dist/ and print its size
@@ -140,17 +144,10 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    let out = cmd(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.lines().next().map(|l| l.trim().to_owned())
+    probe_all(program, args)?
+        .lines()
+        .next()
+        .map(|l| l.trim().to_owned())
 }
 
 /// The version of `package` recorded in Cargo.lock.
@@ -282,34 +279,90 @@ fn ensure_cargo_tool(binary: &str, expected: &str, install_args: &[&str]) -> Res
     }
 }
 
-/// `wasm-opt version 132`, from npm (`npm install -g binaryen@132`), unless already on PATH.
+/// The binaryen version `wasm-opt --version` reports (`wasm-opt version 132 (version_132)`).
+fn wasm_opt_version() -> Option<String> {
+    probe("wasm-opt", ["--version"])?
+        .split_whitespace()
+        .nth(2)
+        .map(str::to_owned)
+}
+
 fn ensure_wasm_opt() -> Result {
-    let expected = format!("wasm-opt version {BINARYEN_NPM_VERSION}");
-    match probe("wasm-opt", ["--version"]) {
-        Some(v) if v.starts_with(&expected) => {
-            println!("ok: {v}");
+    match wasm_opt_version() {
+        Some(v) if v == WASM_OPT_VERSION || v == WASM_OPT_CRATE_REPORTS => {
+            println!("ok: wasm-opt version {v}");
             return Ok(());
         }
-        Some(v) => println!("wasm-opt: found `{v}`, need `{expected}`: installing binaryen@{BINARYEN_NPM_VERSION} from npm"),
-        None => println!("wasm-opt: not found: installing binaryen@{BINARYEN_NPM_VERSION} from npm"),
+        Some(v) => {
+            return Err(format!(
+                "`wasm-opt` on PATH is version {v}; remove it (or put binaryen {WASM_OPT_VERSION} first on PATH) and run setup again"
+            ))
+        }
+        None => println!("wasm-opt: not found: installing"),
     }
-    run({
-        let mut c = cmd("npm");
-        c.args([
-            "install",
-            "--global",
-            "--no-audit",
-            "--no-fund",
-            &format!("binaryen@{BINARYEN_NPM_VERSION}"),
-        ]);
-        c
-    })?;
-    match probe("wasm-opt", ["--version"]) {
-        Some(v) if v.starts_with(&expected) => Ok(()),
-        other => Err(format!(
-            "after `npm install --global binaryen@{BINARYEN_NPM_VERSION}`, `wasm-opt --version` says {other:?}; remove the other wasm-opt earlier on PATH"
-        )),
+    let bin_dir = cargo_bin_dir().ok_or("cannot find $CARGO_HOME/bin")?;
+    if probe("npm", ["--version"]).is_some() {
+        let prefix = bin_dir
+            .parent()
+            .unwrap_or(&bin_dir)
+            .join("vpc-reach-tools")
+            .join(BINARYEN_NPM.replace('@', "-"));
+        run({
+            let mut c = cmd("npm");
+            c.args(["install", "--no-audit", "--no-fund", "--prefix"])
+                .arg(&prefix)
+                .arg(BINARYEN_NPM);
+            c
+        })?;
+        let target = prefix.join("node_modules/binaryen/bin/wasm-opt");
+        let link = bin_dir.join("wasm-opt");
+        fs::create_dir_all(&bin_dir).map_err(|e| e.to_string())?;
+        symlink(&target, &link).map_err(|e| {
+            format!(
+                "cannot link {} to {}: {e}",
+                link.display(),
+                target.display()
+            )
+        })?;
+    } else {
+        run({
+            let mut c = cargo();
+            c.args([
+                "install",
+                "wasm-opt",
+                "--version",
+                WASM_OPT_CRATE_VERSION,
+                "--locked",
+            ]);
+            c
+        })?;
     }
+    match wasm_opt_version() {
+        Some(v) if v == WASM_OPT_VERSION || v == WASM_OPT_CRATE_REPORTS => {
+            println!("ok: wasm-opt version {v}");
+            Ok(())
+        }
+        other => Err(format!("after installing, wasm-opt reports {other:?}")),
+    }
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+#[cfg(not(unix))]
+fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
+    fs::copy(target, link).map(|_| ())
+}
+
+/// `trunk`, told which wasm-opt setup found (Trunk.toml pins binaryen 132 from npm).
+fn trunk() -> Command {
+    let mut c = cmd("trunk");
+    if let Some(v) = wasm_opt_version() {
+        c.env("TRUNK_TOOLS_WASM_OPT", format!("version_{v}"));
+    }
+    c
 }
 
 fn ensure_chromium() -> Result {
@@ -355,25 +408,20 @@ fn test(args: &[String]) -> Result {
     }
     let t = Instant::now();
     step("cargo fmt --check", || {
-        let mut c = cargo();
-        c.args(["fmt", "--all", "--check"]);
-        run(c)
+        cargo_with(&["fmt", "--all", "--check"])
     })?;
     step("clippy (host)", || {
-        let mut c = cargo();
-        c.args([
+        cargo_with(&[
             "clippy",
             "--workspace",
             "--all-targets",
             "--",
             "-D",
             "warnings",
-        ]);
-        run(c)
+        ])
     })?;
     step("clippy (wasm32: core library)", || {
-        let mut c = cargo();
-        c.args([
+        cargo_with(&[
             "clippy",
             "-p",
             "vpc-reach-core",
@@ -383,12 +431,10 @@ fn test(args: &[String]) -> Result {
             "--",
             "-D",
             "warnings",
-        ]);
-        run(c)
+        ])
     })?;
     step("clippy (wasm32: web app and its tests)", || {
-        let mut c = cargo();
-        c.args([
+        cargo_with(&[
             "clippy",
             "-p",
             "vpc-reach-web",
@@ -398,14 +444,9 @@ fn test(args: &[String]) -> Result {
             "--",
             "-D",
             "warnings",
-        ]);
-        run(c)
+        ])
     })?;
-    step("tests (host)", || {
-        let mut c = cargo();
-        c.args(["test", "--workspace"]);
-        run(c)
-    })?;
+    step("tests (host)", || cargo_with(&["test", "--workspace"]))?;
     step("tests (wasm32, headless Chromium)", wasm_tests)?;
     step("trunk build --release", trunk_build)?;
     step("size report", || {
@@ -418,23 +459,26 @@ fn test(args: &[String]) -> Result {
     })?;
     if skip_e2e {
         println!("\nskipping the end-to-end tests (--skip-e2e)");
-    } else if root().join("web/e2e/Cargo.toml").exists() {
-        step("end-to-end browser tests", || e2e_tests(&[]))?;
     } else {
-        println!("\nno end-to-end suite in this tree yet (web/e2e): nothing to run");
+        step("end-to-end browser tests", || e2e_tests(&[]))?;
     }
     println!("\nall checks passed in {:.0}s", t.elapsed().as_secs_f32());
     Ok(())
 }
 
 fn wasm_tests() -> Result {
+    cargo_with(&["test", "-p", "vpc-reach-web", "--target", WASM_TARGET])
+}
+
+/// Runs `cargo <args>`.
+fn cargo_with(args: &[&str]) -> Result {
     let mut c = cargo();
-    c.args(["test", "-p", "vpc-reach-web", "--target", WASM_TARGET]);
+    c.args(args);
     run(c)
 }
 
 fn trunk_build() -> Result {
-    let mut c = cmd("trunk");
+    let mut c = trunk();
     c.args(["build", "--release"]);
     run(c)
 }
@@ -506,8 +550,19 @@ fn size() -> Result<u64> {
 fn serve() -> Result {
     setup(false)?;
     println!("\nserving on {SERVE_URL} (Ctrl-C stops)");
-    let mut c = cmd("trunk");
-    c.args(["serve", "--address", "127.0.0.1", "--port", "8080"]);
+    let mut c = trunk();
+    // No autoreload: its inline script would be refused by the page's Content-Security-Policy.
+    // A dist of its own, so dev builds never replace the release build in dist/.
+    c.args([
+        "serve",
+        "--dist",
+        "target/serve-dist",
+        "--address",
+        "127.0.0.1",
+        "--port",
+        "8080",
+        "--no-autoreload",
+    ]);
     run(c)
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::protocol::LoadSummary;
-use crate::view_model::{diag_location, severity_word};
+use crate::view_model::severity_word;
 
 #[component]
 pub fn DocumentsPanel(summary: RwSignal<Option<Arc<LoadSummary>>>) -> impl IntoView {
@@ -34,7 +34,7 @@ pub fn DocumentList(summary: Arc<LoadSummary>) -> impl IntoView {
                 .map(|(c, n)| {
                     view! {
                         <li>
-                            <code>{c.to_string()}</code>
+                            <code>{c.clone()}</code>
                             {format!(": {n} resource{}", if *n == 1 { "" } else { "s" })}
                         </li>
                     }
@@ -65,10 +65,11 @@ pub fn DocumentList(summary: Arc<LoadSummary>) -> impl IntoView {
     let empty = summary.documents.is_empty().then(|| {
         view! { <p class="muted">"No describe-* document was recognised in the input."</p> }
     });
+    let has_docs = !summary.documents.is_empty();
     view! {
         <div data-testid="documents">
             {empty}
-            <table class="docs">
+            <table class="docs" class:hidden=!has_docs>
                 <thead>
                     <tr>
                         <th scope="col">"Document"</th>
@@ -98,7 +99,7 @@ pub fn Problems(summary: Arc<LoadSummary>) -> impl IntoView {
                 <li class=format!("diag diag-{sev}") data-severity=sev>
                     <span class="sev">{sev}</span>
                     " "
-                    <span class="loc">{diag_location(d)}</span>
+                    <span class="loc">{d.location.clone()}</span>
                     ": "
                     <span class="msg">{d.message.clone()}</span>
                     {help}

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::protocol::LoadSummary;
-use crate::view_model::{exposure_rows, sort_rows, SortKey};
+use crate::view_model::{sort_rows, SortKey};
 
 #[component]
 pub fn ExposurePanel(summary: RwSignal<Option<Arc<LoadSummary>>>) -> impl IntoView {
@@ -28,10 +28,10 @@ const ROW_LIMIT: usize = 200;
 pub fn ExposureTable(summary: Arc<LoadSummary>) -> impl IntoView {
     let sort = RwSignal::new((SortKey::Risk, true));
     let show_all = RwSignal::new(false);
-    let rows = exposure_rows(&summary.exposure);
+    let rows = summary.exposure.clone();
     let total = rows.len();
     let empty = rows.is_empty();
-    let warnings = summary.exposure.warnings.clone();
+    let warnings = summary.exposure_warnings.clone();
     let headers = SortKey::ALL
         .into_iter()
         .map(|(key, title)| {
@@ -45,7 +45,7 @@ pub fn ExposureTable(summary: Arc<LoadSummary>) -> impl IntoView {
                     <button
                         type="button"
                         class="sort"
-                        data-testid=format!("sort-{}", title.to_lowercase().replace(' ', "-"))
+                        data-testid=format!("sort-{}", title.to_ascii_lowercase().replace(' ', "-"))
                         on:click=move |_| {
                             sort.update(|(k, asc)| {
                                 if *k == key {

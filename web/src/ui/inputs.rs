@@ -17,6 +17,28 @@ describe-addresses describe-managed-prefix-lists describe-vpc-block-public-acces
 do aws ec2 $c --output json > $c.json; done; \
 aws ec2 describe-instance-status --include-all-instances --output json > describe-instance-status.json";
 
+/// Pastes larger than this are kept as a "pasted text" input instead of in the box: browsers take
+/// tens of seconds to lay out a text box holding megabytes.
+pub const LARGE_PASTE: usize = 200_000;
+
+/// Keeps a large pasted text as its own input, named `pasted text N`.
+fn keep_large_paste(st: AppState, text: String) {
+    let n = st.files.with_untracked(|f| {
+        f.iter()
+            .filter(|f| f.name.starts_with("pasted text "))
+            .count()
+    }) + 1;
+    let name = format!("pasted text {n}");
+    st.notice.set(Some(format!(
+        "Kept the large paste ({}) as “{name}” below, so the box stays fast.",
+        human_bytes(text.len())
+    )));
+    st.add_files(vec![InputFile {
+        name,
+        bytes: Arc::from(text.into_bytes()),
+    }]);
+}
+
 /// Reads the files and adds them to the inputs.
 fn add_files(st: AppState, files: Vec<web_sys::File>) {
     if files.is_empty() {
@@ -119,7 +141,26 @@ pub fn InputsPanel() -> impl IntoView {
                     autocomplete="off"
                     placeholder="{ \"Reservations\": [ … ] }\n{ \"SecurityGroups\": [ … ] }"
                     node_ref=paste_ref
-                    on:input=move |ev| st.paste.set(event_target_value(&ev))
+                    on:paste=move |ev: web_sys::ClipboardEvent| {
+                        let text = ev.clipboard_data().and_then(|d| d.get_data("text/plain").ok());
+                        if let Some(text) = text.filter(|t| t.len() > LARGE_PASTE) {
+                            ev.prevent_default();
+                            keep_large_paste(st, text);
+                        }
+                    }
+                    on:input=move |ev| {
+                        let text = event_target_value(&ev);
+                        if text.len() > LARGE_PASTE {
+                            // Set some other way (drop, undo, a script): move it out of the box too.
+                            if let Some(el) = paste_ref.get_untracked() {
+                                el.set_value("");
+                            }
+                            st.paste.set(String::new());
+                            keep_large_paste(st, text);
+                        } else {
+                            st.paste.set(text);
+                        }
+                    }
                 ></textarea>
                 <div class="row">
                     <label class="button">

@@ -96,15 +96,22 @@ pub fn QuestionPanel(on_analyze: Callback<()>) -> impl IntoView {
                 </button>
                 <Progress />
             </div>
+            <p class="hint" data-testid="form-hint">
+                {move || {
+                    if st.summary.with(Option::is_none) {
+                        "Paste or pick your describe-* output (or load the example) first."
+                    } else {
+                        ""
+                    }
+                }}
+            </p>
             <p class="form-error" role="alert" data-testid="form-error">
                 {move || match form.with(|f| f.to_query()) {
-                    Err(FormError::NoTarget) if st.summary.with(Option::is_none) => {
-                        "Paste or pick your describe-* output (or load the example) first.".to_owned()
-                    }
+                    Err(FormError::NoTarget) if st.summary.with(Option::is_none) => String::new(),
                     Err(e) => {
                         let mut s = e.to_string();
                         if let Some(first) = s.get(..1) {
-                            let upper = first.to_uppercase();
+                            let upper = first.to_ascii_uppercase();
                             s.replace_range(..1, &upper);
                         }
                         s.push('.');
@@ -247,8 +254,7 @@ pub fn InstancePicker() -> impl IntoView {
                         {move || {
                             addresses()
                                 .into_iter()
-                                .map(|ip| {
-                                    let s = ip.to_string();
+                                .map(|s| {
                                     let sel = s.clone();
                                     view! {
                                         <option value=s.clone() prop:selected=move || form.with(|f| f.address == sel)>

@@ -3,19 +3,19 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use vpc_reach_core::report::{Check, Report, Status};
+use vpc_reach_core::report::Status;
 
 use crate::browser;
-use crate::protocol::Analysis;
+use crate::protocol::{CheckData, ReportData};
 use crate::ui::widgets::{Command, CopyButton, StatusBadge};
 use crate::view_model::{
-    cidr_list, hop_checks, hop_status, status_class, status_mark, target_label, verdict_class,
-    verdict_sentence, Hop, FORWARD, REPLY,
+    first_n, hop_checks, hop_status, status_class, status_mark, verdict_class, verdict_sentence,
+    Hop, FORWARD, REPLY,
 };
 
 #[component]
 pub fn ReportPanel(
-    analysis: RwSignal<Option<Arc<Analysis>>>,
+    analysis: RwSignal<Option<Arc<ReportData>>>,
     error: RwSignal<Option<String>>,
     worker_error: RwSignal<Option<String>>,
 ) -> impl IntoView {
@@ -47,7 +47,7 @@ pub fn ReportPanel(
                     })
             }}
             {move || match analysis.get() {
-                Some(a) => view! { <ReportView analysis=a /> }.into_any(),
+                Some(r) => view! { <ReportView report=r /> }.into_any(),
                 None => {
                     view! {
                         <p class="muted">"The verdict appears here once an instance is picked."</p>
@@ -61,20 +61,19 @@ pub fn ReportPanel(
 
 /// Everything about one report (no signals: re-rendered when the report changes).
 #[component]
-pub fn ReportView(analysis: Arc<Analysis>) -> impl IntoView {
-    let report = Arc::new(analysis.report.clone());
+pub fn ReportView(report: Arc<ReportData>) -> impl IntoView {
     view! {
         <VerdictBanner report=report.clone() />
         <PathDiagram report=report.clone() />
         <Sources report=report.clone() />
         <Notes report=report.clone() />
         <LayerCards report=report.clone() />
-        <Export analysis=analysis />
+        <Export report=report />
     }
 }
 
 #[component]
-pub fn VerdictBanner(report: Arc<Report>) -> impl IntoView {
+pub fn VerdictBanner(report: Arc<ReportData>) -> impl IntoView {
     let v = report.verdict;
     view! {
         <div class=format!("banner verdict {}", verdict_class(v)) role="status">
@@ -87,9 +86,9 @@ pub fn VerdictBanner(report: Arc<Report>) -> impl IntoView {
 }
 
 /// Geometry of the diagram, in SVG user units.
-const BOX_W: f64 = 124.0;
+const BOX_W: f64 = 132.0;
 const BOX_H: f64 = 58.0;
-const GAP: f64 = 22.0;
+const GAP: f64 = 18.0;
 const FORWARD_Y: f64 = 34.0;
 const REPLY_Y: f64 = 166.0;
 
@@ -99,7 +98,7 @@ fn box_x(col: usize) -> f64 {
 
 /// A focusable hop box; clicking or focusing it shows its evidence below the diagram.
 fn hop_box(
-    report: &Report,
+    report: &ReportData,
     hop: &'static Hop,
     row: &'static str,
     col: usize,
@@ -157,7 +156,7 @@ fn arrow(x1: f64, y1: f64, x2: f64, y2: f64) -> impl IntoView {
 }
 
 #[component]
-pub fn PathDiagram(report: Arc<Report>) -> impl IntoView {
+pub fn PathDiagram(report: Arc<ReportData>) -> impl IntoView {
     let selected = RwSignal::new(None::<(&'static str, usize)>);
     let width = box_x(FORWARD.len()) - GAP + 8.0;
     let forward = FORWARD
@@ -233,7 +232,7 @@ pub fn PathDiagram(report: Arc<Report>) -> impl IntoView {
     }
 }
 
-fn hop_detail(report: &Report, hop: &Hop, row: &str) -> AnyView {
+fn hop_detail(report: &ReportData, hop: &Hop, row: &str) -> AnyView {
     let checks = hop_checks(report, hop);
     let heading = format!(
         "{} ({})",
@@ -279,7 +278,7 @@ fn hop_detail(report: &Report, hop: &Hop, row: &str) -> AnyView {
 }
 
 #[component]
-fn EvidenceList(check: Check) -> impl IntoView {
+fn EvidenceList(check: CheckData) -> impl IntoView {
     if check.evidence.is_empty() {
         return None;
     }
@@ -305,13 +304,13 @@ fn EvidenceList(check: Check) -> impl IntoView {
 
 /// The exact sources that can connect.
 #[component]
-pub fn Sources(report: Arc<Report>) -> impl IntoView {
+pub fn Sources(report: Arc<ReportData>) -> impl IntoView {
     const LIMIT: usize = 50;
     let full = if report.reachable_from.is_empty() {
         view! { <p data-testid="reachable-none">"No internet address can connect for every client system."</p> }
             .into_any()
     } else {
-        let (shown, more) = cidr_list(&report.reachable_from, LIMIT);
+        let (shown, more) = first_n(&report.reachable_from, LIMIT);
         let more = (more > 0)
             .then(|| view! { <li class="muted">{format!("… and {more} more blocks")}</li> });
         view! {
@@ -326,9 +325,9 @@ pub fn Sources(report: Arc<Report>) -> impl IntoView {
         .partially_reachable_from
         .iter()
         .map(|p| {
-            let (shown, more) = cidr_list(&p.cidrs, LIMIT);
-            let families: Vec<&str> = p.client_families.iter().map(|f| f.label()).collect();
-            let ports: Vec<String> = p.client_ports.iter().map(|r| r.to_string()).collect();
+            let (shown, more) = first_n(&p.cidrs, LIMIT);
+            let families = &p.client_families;
+            let ports = &p.client_ports;
             view! {
                 <li>
                     <code>{shown.join(", ")}</code>
@@ -344,18 +343,27 @@ pub fn Sources(report: Arc<Report>) -> impl IntoView {
         })
         .collect_view();
     let has_partial = !report.partially_reachable_from.is_empty();
-    let queried = report
-        .sources
-        .iter()
-        .map(|c| c.to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let asked = match &report.source {
+        Some(c) => format!("Asked about {c}."),
+        None if report.sources.len() > 1 => format!(
+            "Asked about every internet address: {} blocks (all public space; private, shared and reserved ranges never arrive from the internet).",
+            report.sources.len()
+        ),
+        None => format!("Asked about {}.", report.sources.join(", ")),
+    };
+    let asked_blocks = (report.source.is_none() && report.sources.len() > 1).then(|| {
+        view! {
+            <details class="blocks">
+                <summary>"Show the blocks"</summary>
+                <p><code>{report.sources.join(" ")}</code></p>
+            </details>
+        }
+    });
     view! {
         <section class="sources" aria-labelledby="sources-h">
             <h3 id="sources-h">"Who can connect"</h3>
-            <p class="muted">
-                {if queried.is_empty() { String::new() } else { format!("Asked about: {queried}.") }}
-            </p>
+            <p class="muted" data-testid="asked">{asked}</p>
+            {asked_blocks}
             {full}
             {has_partial
                 .then(|| {
@@ -370,7 +378,7 @@ pub fn Sources(report: Arc<Report>) -> impl IntoView {
 
 /// Assumptions and warnings in plain words.
 #[component]
-pub fn Notes(report: Arc<Report>) -> impl IntoView {
+pub fn Notes(report: Arc<ReportData>) -> impl IntoView {
     let list = |items: &[String], testid: &'static str| {
         let lis = items
             .iter()
@@ -395,7 +403,7 @@ pub fn Notes(report: Arc<Report>) -> impl IntoView {
 
 /// One card per layer, in the order the report lists them.
 #[component]
-pub fn LayerCards(report: Arc<Report>) -> impl IntoView {
+pub fn LayerCards(report: Arc<ReportData>) -> impl IntoView {
     let cards = report
         .checks
         .iter()
@@ -410,7 +418,7 @@ pub fn LayerCards(report: Arc<Report>) -> impl IntoView {
 }
 
 #[component]
-pub fn LayerCard(check: Check) -> impl IntoView {
+pub fn LayerCard(check: CheckData) -> impl IntoView {
     let status = check.status;
     let fix = check.fix.clone().map(|f| {
         let commands = f
@@ -448,18 +456,14 @@ pub fn LayerCard(check: Check) -> impl IntoView {
 
 /// Download and copy the Markdown report.
 #[component]
-pub fn Export(analysis: Arc<Analysis>) -> impl IntoView {
-    let md = analysis.markdown.clone();
-    let r = &analysis.report;
+pub fn Export(report: Arc<ReportData>) -> impl IntoView {
+    let md = report.markdown.clone();
     let filename = format!(
         "vpc-reach-{}-{}.md",
-        r.target
-            .instance_id
-            .clone()
-            .unwrap_or_else(|| r.query.target.clone()),
-        r.query.protocol.to_string().replace(['/', ' '], "-")
+        report.target_id,
+        report.protocol.replace(['/', ' '], "-")
     );
-    let title = target_label(r);
+    let title = report.target.clone();
     let error = RwSignal::new(None::<String>);
     let download_md = md.clone();
     view! {
