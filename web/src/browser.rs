@@ -16,6 +16,11 @@ fn window() -> Result<web_sys::Window, String> {
     web_sys::window().ok_or_else(|| "no window".to_owned())
 }
 
+/// The page's base URL (`document.baseURI`).
+pub fn page_url() -> Option<String> {
+    window().ok()?.document()?.base_uri().ok()?
+}
+
 /// Offers `text` as a file download named `filename`.
 pub fn download_text(filename: &str, mime: &str, text: &str) -> Result<(), String> {
     let document = window()?.document().ok_or("no document")?;

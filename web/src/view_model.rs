@@ -286,6 +286,63 @@ pub fn default_target(list: &[InstanceSummary]) -> Option<String> {
         .map(|i| i.id.clone())
 }
 
+/// The commands a layer's summary asks the user to run: the core quotes each in backticks
+/// (`` `aws ec2 describe-route-tables --filters …` ``).
+pub fn commands_to_run(summary: &str) -> Vec<String> {
+    let mut parts: Vec<&str> = summary.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        parts.pop(); // an unclosed quote
+    }
+    parts
+        .into_iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|s| s.starts_with("aws "))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The layers the input cannot decide yet, each with its summary and the commands that would
+/// decide it, in the report's order.
+pub fn still_missing(r: &ReportData) -> Vec<(&CheckData, Vec<String>)> {
+    r.checks
+        .iter()
+        .filter(|c| c.status == Status::Unknown)
+        .map(|c| (c, commands_to_run(&c.summary)))
+        .filter(|(_, cmds)| !cmds.is_empty())
+        .collect()
+}
+
+/// The directory URL the page is served from, when AWS CloudShell could fetch `collect.sh` from it
+/// (https and not this machine); `None` for local and file URLs.
+pub fn public_base(page_url: &str) -> Option<String> {
+    let url = page_url.split(['?', '#']).next().unwrap_or_default();
+    let rest = url.strip_prefix("https://")?;
+    let host = rest.split(['/', ':']).next().unwrap_or_default();
+    let local = host.is_empty()
+        || host == "localhost"
+        || host.ends_with(".localhost")
+        || host.starts_with("127.")
+        || host.starts_with('[');
+    if local {
+        return None;
+    }
+    match url.rfind('/') {
+        Some(i) if i >= "https://".len() => url.get(..=i).map(str::to_owned),
+        _ => Some(format!("{url}/")),
+    }
+}
+
+/// The CloudShell collector's command line for `instance`; with the page's public base it fetches
+/// the script from there first.
+pub fn collector_command(instance: &str, base: Option<&str>) -> String {
+    let run = format!("bash collect.sh {instance} -o bundle.json");
+    match base {
+        Some(b) => format!("curl -fsSLO {b}collect.sh && {run}"),
+        None => run,
+    }
+}
+
 /// Up to `limit` items, with how many more there are.
 pub fn first_n<T: ToString>(items: &[T], limit: usize) -> (Vec<String>, usize) {
     let shown = items.iter().take(limit).map(ToString::to_string).collect();
@@ -619,5 +676,67 @@ mod tests {
         sort_rows(&mut rows, SortKey::Instance, true);
         let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, vec!["", "a", "b", "b"]);
+    }
+
+    #[test]
+    fn commands_to_run_are_the_quoted_aws_commands() {
+        assert_eq!(
+            commands_to_run("route tables not given: run `aws ec2 describe-route-tables --filters Name=vpc-id,Values=vpc-1`"),
+            ["aws ec2 describe-route-tables --filters Name=vpc-id,Values=vpc-1"]
+        );
+        assert_eq!(
+            commands_to_run("prefix list pl-1: run `aws ec2 a` and `aws ec2 b`; see `--query`"),
+            ["aws ec2 a", "aws ec2 b"]
+        );
+        assert!(commands_to_run("no quotes here").is_empty());
+        assert!(commands_to_run("unbalanced `aws ec2 x").is_empty());
+    }
+
+    #[test]
+    fn still_missing_lists_unknown_layers_with_commands_only() {
+        let mut unknown = check(Layer::RouteTable, Status::Unknown);
+        unknown.summary = "route tables not given: run `aws ec2 describe-route-tables`".into();
+        let mut vague = check(Layer::SecurityGroup, Status::Unknown);
+        vague.summary = "undecided".into();
+        let mut failing = check(Layer::NetworkAclInbound, Status::Fail);
+        failing.summary = "denied; run `aws ec2 something`".into();
+        let r = report(Verdict::Unknown, vec![failing, unknown, vague]);
+        let missing = still_missing(&r);
+        assert_eq!(missing.len(), 1);
+        assert_eq!(missing[0].0.layer, Layer::RouteTable);
+        assert_eq!(missing[0].1, ["aws ec2 describe-route-tables"]);
+    }
+
+    #[test]
+    fn public_base_only_for_https_hosts_cloudshell_can_reach() {
+        assert_eq!(
+            public_base("https://acme.github.io/vpc-reach/index.html?x=1#y").as_deref(),
+            Some("https://acme.github.io/vpc-reach/")
+        );
+        assert_eq!(
+            public_base("https://reach.example.com").as_deref(),
+            Some("https://reach.example.com/")
+        );
+        assert_eq!(
+            public_base("https://reach.example.com/").as_deref(),
+            Some("https://reach.example.com/")
+        );
+        for local in [
+            "http://acme.github.io/vpc-reach/",
+            "https://localhost:8080/",
+            "https://127.0.0.1/",
+            "https://[::1]/",
+            "file:///home/me/dist/index.html",
+        ] {
+            assert_eq!(public_base(local), None, "{local}");
+        }
+        assert_eq!(
+            collector_command("i-1", Some("https://a.example/r/")),
+            "curl -fsSLO https://a.example/r/collect.sh && bash collect.sh i-1 -o bundle.json"
+        );
+        assert_eq!(
+            collector_command("i-1", None),
+            "bash collect.sh i-1 -o bundle.json"
+        );
     }
 }

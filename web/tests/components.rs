@@ -185,6 +185,47 @@ fn verdict_banner_names_the_verdict_and_the_blocking_layer() {
 }
 
 #[wasm_bindgen_test]
+fn still_missing_names_the_commands_and_the_collector() {
+    let mut r = blocked_report();
+    r.verdict = Verdict::Unknown;
+    for c in &mut r.checks {
+        if c.layer == Layer::NetworkAclInbound {
+            c.status = Status::Unknown;
+            c.summary = "network ACLs not given: run `aws ec2 describe-network-acls --filters Name=vpc-id,Values=vpc-0a1b`".into();
+        }
+    }
+    let report = Arc::new(ReportData::new(&r, String::new()));
+    let root = mount(move || view! { <ui::report::StillMissing report=report /> });
+    let section = find(&root, "[data-testid=still-missing]");
+    let item = find(&section, "li[data-layer=network_acl_inbound]");
+    assert!(
+        text(&item).contains("Network ACL inbound"),
+        "{}",
+        text(&item)
+    );
+    let cmds: Vec<String> = find_all(&section, ".command code")
+        .iter()
+        .map(text)
+        .collect();
+    assert_eq!(
+        cmds,
+        [
+            "aws ec2 describe-network-acls --filters Name=vpc-id,Values=vpc-0a1b",
+            // Served from localhost in the test: the script is downloaded, not fetched by curl.
+            "bash collect.sh i-0abc12de34f56a789 -o bundle.json",
+        ]
+    );
+    let link = find(&section, "[data-testid=collector-download]");
+    assert_eq!(link.get_attribute("href").as_deref(), Some("collect.sh"));
+    assert_eq!(find_all(&section, "button.copy").len(), 2);
+
+    // A report that every layer decides has nothing missing.
+    let decided = Arc::new(blocked());
+    let root = mount(move || view! { <ui::report::StillMissing report=decided /> });
+    assert!(find_all(&root, "[data-testid=still-missing]").is_empty());
+}
+
+#[wasm_bindgen_test]
 fn layer_cards_carry_status_evidence_and_fix_commands() {
     let report = Arc::new(blocked());
     let root = mount(move || view! { <ui::report::LayerCards report=report /> });

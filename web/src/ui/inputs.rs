@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use crate::app::{AppState, InputFile};
 use crate::browser;
 use crate::protocol::human_bytes;
-use crate::ui::widgets::Command;
+use crate::ui::widgets::{Collector, Command};
 
 /// The commands whose output the checker reads, as one line to copy.
 pub const COMMANDS: &str = "for c in describe-instances describe-network-interfaces describe-security-groups \
@@ -122,6 +122,11 @@ pub fn InputsPanel() -> impl IntoView {
                 "then drop the files here or paste their output. Several documents at once are fine."
             </p>
             <Command text=COMMANDS.to_owned() />
+            {move || {
+                let target = st.form.with(|f| f.target.trim().to_owned());
+                let instance = if target.is_empty() { "i-0123456789abcdef0".to_owned() } else { target };
+                view! { <Collector instance=instance /> }
+            }}
             <div
                 class="dropzone"
                 class:dragging=move || dragging.get()

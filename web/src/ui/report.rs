@@ -7,10 +7,10 @@ use vpc_reach_core::report::Status;
 
 use crate::browser;
 use crate::protocol::{CheckData, ReportData};
-use crate::ui::widgets::{Command, CopyButton, StatusBadge};
+use crate::ui::widgets::{Collector, Command, CopyButton, StatusBadge};
 use crate::view_model::{
-    first_n, hop_checks, hop_status, status_class, status_mark, verdict_class, verdict_sentence,
-    Hop, FORWARD, REPLY,
+    first_n, hop_checks, hop_status, status_class, status_mark, still_missing, verdict_class,
+    verdict_sentence, Hop, FORWARD, REPLY,
 };
 
 #[component]
@@ -66,6 +66,7 @@ pub fn ReportView(report: Arc<ReportData>) -> impl IntoView {
         <VerdictBanner report=report.clone() />
         <PathDiagram report=report.clone() />
         <Sources report=report.clone() />
+        <StillMissing report=report.clone() />
         <Notes report=report.clone() />
         <LayerCards report=report.clone() />
         <Export report=report />
@@ -399,6 +400,39 @@ pub fn Notes(report: Arc<ReportData>) -> impl IntoView {
         }
     });
     view! { <section class="notes">{assumptions}{warnings}</section> }
+}
+
+/// What the input lacks to decide some layers, with the commands to run and the collector.
+#[component]
+pub fn StillMissing(report: Arc<ReportData>) -> impl IntoView {
+    let missing = still_missing(&report);
+    (!missing.is_empty()).then(|| {
+        let items = missing
+            .into_iter()
+            .map(|(check, commands)| {
+                let commands = commands
+                    .into_iter()
+                    .map(|text| view! { <Command text=text /> })
+                    .collect_view();
+                view! {
+                    <li data-layer=check.layer.name()>
+                        <strong>{check.layer.title()}</strong>
+                        ": "
+                        {check.summary.clone()}
+                        {commands}
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <section class="missing" data-testid="still-missing" aria-labelledby="missing-h">
+                <h3 id="missing-h">"Still missing"</h3>
+                <p>"The input does not decide these layers yet. Run these and add their output:"</p>
+                <ul>{items}</ul>
+                <Collector instance=report.target_id.clone() />
+            </section>
+        }
+    })
 }
 
 /// One card per layer, in the order the report lists them.

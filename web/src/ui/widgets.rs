@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use vpc_reach_core::report::Status;
 
 use crate::browser;
-use crate::view_model::{status_class, status_mark};
+use crate::view_model::{collector_command, public_base, status_class, status_mark};
 
 /// A status as colour, mark and word (never colour alone).
 #[component]
@@ -53,6 +53,30 @@ pub fn Command(text: String) -> impl IntoView {
         <div class="command">
             <pre><code>{text.clone()}</code></pre>
             <CopyButton text=text />
+        </div>
+    }
+}
+
+/// The CloudShell collector: a link to `collect.sh` (served beside the page; nothing is fetched
+/// until the user clicks) and the command line that runs it for `instance`.
+#[component]
+pub fn Collector(instance: String) -> impl IntoView {
+    let base = browser::page_url().and_then(|u| public_base(&u));
+    let how = if base.is_some() {
+        "Run it in AWS CloudShell (it fetches the script from this site), then download bundle.json (Actions → Download file) and drop it here."
+    } else {
+        "Download the script, upload it in AWS CloudShell (Actions → Upload file), run the line above, then download bundle.json (Actions → Download file) and drop it here."
+    };
+    let line = collector_command(&instance, base.as_deref());
+    view! {
+        <div class="collector" data-testid="collector">
+            <p>
+                "Or gather everything for one instance in one go with "
+                <a href="collect.sh" download="collect.sh" data-testid="collector-download">"collect.sh"</a>
+                " (read-only describe-* calls, one bundle file):"
+            </p>
+            <Command text=line />
+            <p class="muted">{how}</p>
         </div>
     }
 }
