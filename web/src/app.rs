@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
+use send_wrapper::SendWrapper;
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::browser;
 use crate::client::{worker_url, WorkerClient};
@@ -15,11 +17,65 @@ use crate::query::QueryForm;
 use crate::ui;
 use crate::view_model::default_target;
 
-/// One picked, dropped or built-in file.
-#[derive(Debug, Clone, PartialEq)]
+/// One picked, dropped, pasted or built-in input.
+#[derive(Debug, Clone)]
 pub struct InputFile {
     pub name: String,
-    pub bytes: Arc<[u8]>,
+    pub content: Content,
+}
+
+/// What an input holds.
+#[derive(Debug, Clone)]
+pub enum Content {
+    /// Bytes in the app's own memory (the example, remembered inputs).
+    Bytes(Arc<[u8]>),
+    /// Picked files (a `Uint8Array`) and large pastes (a string), kept as the browser's own
+    /// values: the page never copies them into WebAssembly (tens of milliseconds a megabyte on the
+    /// main thread); the worker gets them by structured clone and reads them there.
+    Js(SendWrapper<JsValue>),
+}
+
+impl Content {
+    /// The size in bytes (UTF-16 code units for a pasted string: the same for ASCII JSON).
+    pub fn len(&self) -> usize {
+        match self {
+            Content::Bytes(b) => b.len(),
+            Content::Js(v) => match v.as_string_len() {
+                Some(n) => n,
+                None => v
+                    .dyn_ref::<js_sys::Uint8Array>()
+                    .map_or(0, |a| a.length() as usize),
+            },
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The text (lossy UTF-8), copied into the app: only for "remember on this device".
+    pub fn to_text(&self) -> String {
+        match self {
+            Content::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+            Content::Js(v) => v.as_string().unwrap_or_else(|| {
+                v.dyn_ref::<js_sys::Uint8Array>()
+                    .map(|a| String::from_utf8_lossy(&a.to_vec()).into_owned())
+                    .unwrap_or_default()
+            }),
+        }
+    }
+}
+
+/// The length of a JS string value, without copying it.
+trait StringLen {
+    fn as_string_len(&self) -> Option<usize>;
+}
+
+impl StringLen for JsValue {
+    fn as_string_len(&self) -> Option<usize> {
+        self.dyn_ref::<js_sys::JsString>()
+            .map(|s| s.length() as usize)
+    }
 }
 
 /// Everything the page shows derives from these signals.
@@ -77,7 +133,7 @@ impl AppState {
                 .iter()
                 .map(|(name, text)| InputFile {
                     name: (*name).to_owned(),
-                    bytes: Arc::from(text.as_bytes()),
+                    content: Content::Bytes(Arc::from(text.as_bytes())),
                 })
                 .collect(),
         );
@@ -100,16 +156,14 @@ impl AppState {
     }
 
     /// The inputs to send: the files, then the paste box (as `paste`) if it holds anything.
-    fn inputs(&self) -> Vec<(String, Arc<[u8]>)> {
-        let mut v: Vec<(String, Arc<[u8]>)> = self
-            .files
-            .get_untracked()
-            .into_iter()
-            .map(|f| (f.name, f.bytes))
-            .collect();
+    fn inputs(&self) -> Vec<InputFile> {
+        let mut v = self.files.get_untracked();
         let paste = self.paste.get_untracked();
         if !paste.trim().is_empty() {
-            v.push(("paste".to_owned(), Arc::from(paste.into_bytes())));
+            v.push(InputFile {
+                name: "paste".to_owned(),
+                content: Content::Bytes(Arc::from(paste.into_bytes())),
+            });
         }
         v
     }
@@ -169,7 +223,7 @@ impl Controller {
         id
     }
 
-    fn send(self, st: AppState, request: &Request, payloads: &[&[u8]]) {
+    fn send(self, st: AppState, request: &Request, payloads: &[&Content]) {
         let sent = self.client.with_value(|c| match c {
             Some(c) => c.send(request, payloads),
             None => Err("the analysis worker is not running".to_owned()),
@@ -194,8 +248,8 @@ impl Controller {
             return;
         }
         st.busy.set(Some("Reading your input…".to_owned()));
-        let names: Vec<String> = inputs.iter().map(|(n, _)| n.clone()).collect();
-        let payloads: Vec<&[u8]> = inputs.iter().map(|(_, b)| &b[..]).collect();
+        let names: Vec<String> = inputs.iter().map(|f| f.name.clone()).collect();
+        let payloads: Vec<&Content> = inputs.iter().map(|f| &f.content).collect();
         self.send(st, &Request::Load { id, names }, &payloads);
     }
 
@@ -288,7 +342,7 @@ fn restore(st: AppState) {
                     .into_iter()
                     .map(|(name, text)| InputFile {
                         name,
-                        bytes: Arc::from(text.into_bytes()),
+                        content: Content::Bytes(Arc::from(text.into_bytes())),
                     })
                     .collect(),
             );
@@ -308,12 +362,7 @@ fn save(st: AppState) {
             .files
             .get_untracked()
             .iter()
-            .map(|f| {
-                (
-                    f.name.clone(),
-                    String::from_utf8_lossy(&f.bytes).into_owned(),
-                )
-            })
+            .map(|f| (f.name.clone(), f.content.to_text()))
             .collect(),
         form: st.form.get_untracked(),
     };

@@ -49,12 +49,38 @@ pub async fn copy_text(text: &str) -> Result<(), String> {
         .map_err(js_error)
 }
 
-/// The bytes of a picked or dropped file.
-pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
+/// The bytes of a picked or dropped file, as the browser's own array (not copied into the app).
+pub async fn read_file(file: &web_sys::File) -> Result<js_sys::Uint8Array, String> {
     let buf = JsFuture::from(file.array_buffer())
         .await
         .map_err(js_error)?;
-    Ok(js_sys::Uint8Array::new(&buf).to_vec())
+    Ok(js_sys::Uint8Array::new(&buf))
+}
+
+// The same browser objects as web-sys's, with methods that return strings as the browser's own
+// values: web-sys copies them into the app as UTF-8, which for a large paste stalls the page.
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    type RawDataTransfer;
+    #[wasm_bindgen(method, catch, js_name = getData)]
+    fn get_data(this: &RawDataTransfer, format: &str) -> Result<js_sys::JsString, JsValue>;
+
+    type RawTextArea;
+    #[wasm_bindgen(method, getter)]
+    fn value(this: &RawTextArea) -> js_sys::JsString;
+}
+
+/// The pasted text of a paste event, uncopied.
+pub fn pasted_text(ev: &web_sys::ClipboardEvent) -> Option<js_sys::JsString> {
+    ev.clipboard_data()?
+        .unchecked_ref::<RawDataTransfer>()
+        .get_data("text/plain")
+        .ok()
+}
+
+/// A text box's value, uncopied.
+pub fn textarea_value(el: &web_sys::HtmlTextAreaElement) -> js_sys::JsString {
+    el.unchecked_ref::<RawTextArea>().value()
 }
 
 /// The files in a `FileList`, in order.

@@ -5,6 +5,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::app::Content;
 use crate::protocol::{Request, Response};
 
 /// The URL of the analysis worker: `worker.js` next to the page, told where the app's own JS glue
@@ -58,11 +59,11 @@ impl WorkerClient {
         let crash = on_crash.clone();
         let on_message =
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-                let Some(text) = ev.data().as_string() else {
+                let Ok(bytes) = ev.data().dyn_into::<js_sys::Uint8Array>() else {
                     crash("the analysis worker sent something unreadable".to_owned());
                     return;
                 };
-                match serde_json::from_str::<Response>(&text) {
+                match serde_json::from_slice::<Response>(&bytes.to_vec()) {
                     Ok(r) => on_response(r),
                     Err(e) => crash(format!(
                         "the analysis worker sent something unreadable: {e}"
@@ -88,16 +89,24 @@ impl WorkerClient {
         })
     }
 
-    /// Sends a request; for `Load`, `payloads` are the inputs' bytes in the order of its names.
-    pub fn send(&self, request: &Request, payloads: &[&[u8]]) -> Result<(), String> {
+    /// Sends a request; for `Load`, `payloads` are the inputs in the order of its names: bytes
+    /// (copied out and transferred) or the browser's own values (structured clone, no copy here).
+    pub fn send(&self, request: &Request, payloads: &[&Content]) -> Result<(), String> {
         let header = serde_json::to_string(request).map_err(|e| e.to_string())?;
         let message = js_sys::Array::new();
         message.push(&JsValue::from_str(&header));
         let transfer = js_sys::Array::new();
-        for bytes in payloads {
-            let array = js_sys::Uint8Array::from(*bytes);
-            transfer.push(&array.buffer());
-            message.push(&array);
+        for content in payloads {
+            match content {
+                Content::Bytes(bytes) => {
+                    let array = js_sys::Uint8Array::from(&bytes[..]);
+                    transfer.push(&array.buffer());
+                    message.push(&array);
+                }
+                Content::Js(value) => {
+                    message.push(value);
+                }
+            }
         }
         self.worker
             .post_message_with_transfer(&message, &transfer)

@@ -71,10 +71,11 @@ impl Session {
 
 /// Every instance with the addresses the picker shows, in id order.
 fn instances(inv: &Inventory) -> Vec<InstanceSummary> {
+    let enis_of = inv.enis_by_instance();
     inv.instances
         .values()
         .map(|i| {
-            let enis = inv.enis_of(&i.id);
+            let enis = enis_of.get(i.id.as_str()).map_or(&[][..], Vec::as_slice);
             let mut private_ips: Vec<IpAddr> = i
                 .private_ip
                 .into_iter()

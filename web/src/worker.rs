@@ -16,10 +16,14 @@ pub fn run() {
     let reply_scope = scope.clone();
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            // Answers go as UTF-8 bytes in a transferred buffer: a JS string would be converted
+            // from and to UTF-16 on each side, megabytes of it on the page's thread.
             let post = |r: &Response| {
-                if let Ok(text) = serde_json::to_string(r) {
+                if let Ok(bytes) = serde_json::to_vec(r) {
+                    let array = js_sys::Uint8Array::from(&bytes[..]);
+                    let transfer = js_sys::Array::of1(&array.buffer());
                     // A failed post means the page is gone; there is no one left to tell.
-                    let _ = reply_scope.post_message(&JsValue::from_str(&text));
+                    let _ = reply_scope.post_message_with_transfer(&array, &transfer);
                 }
             };
             let message: js_sys::Array = ev.data().unchecked_into();
@@ -42,11 +46,15 @@ pub fn run() {
                         .into_iter()
                         .enumerate()
                         .map(|(i, name)| {
-                            let bytes = message
-                                .get(i as u32 + 1)
-                                .dyn_into::<js_sys::Uint8Array>()
-                                .map(|a| a.to_vec())
-                                .unwrap_or_default();
+                            // Bytes, or a large paste as the page's own string.
+                            let value = message.get(i as u32 + 1);
+                            let bytes = match value.as_string() {
+                                Some(text) => text.into_bytes(),
+                                None => value
+                                    .dyn_into::<js_sys::Uint8Array>()
+                                    .map(|a| a.to_vec())
+                                    .unwrap_or_default(),
+                            };
                             (name, bytes)
                         })
                         .collect();

@@ -666,8 +666,31 @@ impl Inventory {
                 out.push(eni);
             }
         }
-        out.sort_by_key(|e| (e.device_index.unwrap_or(u32::MAX), e.id.clone()));
+        sort_enis(&mut out);
         out
+    }
+
+    /// Every instance's ENIs, as [`Inventory::enis_of`] lists them, in one pass over the ENIs: for
+    /// listing every instance (calling `enis_of` for each would be quadratic in big accounts).
+    pub fn enis_by_instance(&self) -> BTreeMap<&str, Vec<&Eni>> {
+        let mut map: BTreeMap<&str, Vec<&Eni>> = self
+            .instances
+            .values()
+            .map(|i| {
+                let listed = i.eni_ids.iter().filter_map(|id| self.enis.get(id));
+                (i.id.as_str(), listed.collect())
+            })
+            .collect();
+        for eni in self.enis.values() {
+            let Some(list) = eni.instance_id.as_deref().and_then(|id| map.get_mut(id)) else {
+                continue;
+            };
+            if !list.iter().any(|e| e.id == eni.id) {
+                list.push(eni);
+            }
+        }
+        map.values_mut().for_each(|list| sort_enis(list));
+        map
     }
 
     /// The route table a subnet uses: its explicit association, else its VPC's main table.
@@ -710,4 +733,12 @@ impl Inventory {
             .find(|a| a.is_default && a.vpc_id.as_deref() == Some(vpc))
             .map(|a| (a, true))
     }
+}
+
+/// An instance's ENIs in attachment order: device index, then id.
+fn sort_enis(enis: &mut [&Eni]) {
+    enis.sort_by(|a, b| {
+        let key = |e: &Eni| e.device_index.unwrap_or(u32::MAX);
+        key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
+    });
 }

@@ -296,6 +296,18 @@ fn moto_s1_loads_into_the_expected_inventory() {
         Some("127.247.219.119".parse().unwrap())
     );
     assert_eq!(inv.enis_of("i-21257989a63b25669").len(), 2);
+    let by_instance = inv.enis_by_instance();
+    assert_eq!(by_instance.len(), inv.instances.len());
+    for id in inv.instances.keys() {
+        let ids = |enis: &[&vpc_reach_core::model::Eni]| -> Vec<String> {
+            enis.iter().map(|e| e.id.to_string()).collect()
+        };
+        assert_eq!(
+            ids(&by_instance[id.as_str()]),
+            ids(&inv.enis_of(id)),
+            "{id}"
+        );
+    }
 
     assert_eq!(inv.security_groups.len(), 6);
     let web_sg = &inv.security_groups["sg-b7bd4bdeb693928ce"];

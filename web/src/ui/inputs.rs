@@ -1,11 +1,10 @@
 //! Step 1: the paste box, file picking and dropping, and the built-in example.
 
-use std::sync::Arc;
-
 use leptos::prelude::*;
+use send_wrapper::SendWrapper;
 use wasm_bindgen::JsCast;
 
-use crate::app::{AppState, InputFile};
+use crate::app::{AppState, Content, InputFile};
 use crate::browser;
 use crate::protocol::human_bytes;
 use crate::ui::widgets::{Collector, Command};
@@ -22,7 +21,7 @@ aws ec2 describe-instance-status --include-all-instances --output json > describ
 pub const LARGE_PASTE: usize = 200_000;
 
 /// Keeps a large pasted text as its own input, named `pasted text N`.
-fn keep_large_paste(st: AppState, text: String) {
+fn keep_large_paste(st: AppState, text: js_sys::JsString) {
     let n = st.files.with_untracked(|f| {
         f.iter()
             .filter(|f| f.name.starts_with("pasted text "))
@@ -31,11 +30,11 @@ fn keep_large_paste(st: AppState, text: String) {
     let name = format!("pasted text {n}");
     st.notice.set(Some(format!(
         "Kept the large paste ({}) as “{name}” below, so the box stays fast.",
-        human_bytes(text.len())
+        human_bytes(text.length() as usize)
     )));
     st.add_files(vec![InputFile {
         name,
-        bytes: Arc::from(text.into_bytes()),
+        content: Content::Js(SendWrapper::new(text.into())),
     }]);
 }
 
@@ -50,7 +49,7 @@ fn add_files(st: AppState, files: Vec<web_sys::File>) {
             match browser::read_file(&f).await {
                 Ok(bytes) => read.push(InputFile {
                     name: f.name(),
-                    bytes: Arc::from(bytes),
+                    content: Content::Js(SendWrapper::new(bytes.into())),
                 }),
                 Err(e) => st
                     .notice
@@ -99,7 +98,7 @@ pub fn InputsPanel() -> impl IntoView {
                     <li>
                         <span class="file-name">{f.name.clone()}</span>
                         " "
-                        <span class="muted">{human_bytes(f.bytes.len())}</span>
+                        <span class="muted">{human_bytes(f.content.len())}</span>
                         " "
                         <button
                             type="button"
@@ -147,23 +146,26 @@ pub fn InputsPanel() -> impl IntoView {
                     placeholder="{ \"Reservations\": [ … ] }\n{ \"SecurityGroups\": [ … ] }"
                     node_ref=paste_ref
                     on:paste=move |ev: web_sys::ClipboardEvent| {
-                        let text = ev.clipboard_data().and_then(|d| d.get_data("text/plain").ok());
-                        if let Some(text) = text.filter(|t| t.len() > LARGE_PASTE) {
+                        // Measured without copying the text into the app: a large paste never
+                        // passes through WebAssembly on the page, only in the worker.
+                        let text = browser::pasted_text(&ev);
+                        if let Some(text) = text.filter(|t| t.length() as usize > LARGE_PASTE) {
                             ev.prevent_default();
                             keep_large_paste(st, text);
                         }
                     }
-                    on:input=move |ev| {
-                        let text = event_target_value(&ev);
-                        if text.len() > LARGE_PASTE {
+                    on:input=move |_| {
+                        let Some(el) = paste_ref.get_untracked() else {
+                            return;
+                        };
+                        let text = browser::textarea_value(&el);
+                        if text.length() as usize > LARGE_PASTE {
                             // Set some other way (drop, undo, a script): move it out of the box too.
-                            if let Some(el) = paste_ref.get_untracked() {
-                                el.set_value("");
-                            }
+                            el.set_value("");
                             st.paste.set(String::new());
                             keep_large_paste(st, text);
                         } else {
-                            st.paste.set(text);
+                            st.paste.set(String::from(text));
                         }
                     }
                 ></textarea>
