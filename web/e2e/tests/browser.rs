@@ -238,7 +238,11 @@ impl Harness {
 
     /// Picks files with the file input.
     async fn pick_files(&self, paths: &[PathBuf]) {
-        let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        // chromedriver wants canonical paths (no `..`).
+        let list: Vec<String> = paths
+            .iter()
+            .map(|p| p.canonicalize().unwrap().display().to_string())
+            .collect();
         self.client
             .find(Locator::Css("[data-testid=files]"))
             .await
@@ -830,5 +834,144 @@ async fn remember_stores_only_when_on_and_forgets_when_off() {
     h.click("remember").await;
     h.wait("localStorage.length === 0", "the stored input to be erased")
         .await;
+    h.close().await;
+}
+
+/// Scenario folders from `tests/scenarios/` (describe-* files and evidence, as the CLI reads them)
+/// whose expectations the page must reproduce layer by layer: a route blackhole, NACL rule order,
+/// IPv6 with a chosen address, ICMP echo, UDP, a prefix list without entries (unknown, with the
+/// commands to run), a secondary-IP Elastic IP, private sources, and a host firewall from
+/// `iptables-save`.
+const PAGE_SCENARIOS: [&str; 9] = [
+    "igw-route-blackhole",
+    "nacl-earlier-deny-wins",
+    "ipv6-happy-path",
+    "icmp-echo",
+    "udp-service",
+    "prefix-list-missing-entries",
+    "eip-secondary-ip",
+    "private-source",
+    "evidence-host-firewall-drops",
+];
+
+#[tokio::test]
+async fn engine_scenario_files_give_their_expected_layers() {
+    let h = Harness::start().await;
+    let mut asked = 0;
+    for scenario in PAGE_SCENARIOS {
+        let dir = repo_root().join("tests/scenarios").join(scenario);
+        let expect: toml::Table =
+            toml::from_str(&fs::read_to_string(dir.join("expect.toml")).unwrap()).unwrap();
+        let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.file_name().unwrap() != "expect.toml")
+            .collect();
+        files.sort();
+        h.open().await;
+        h.pick_files(&files).await;
+        h.wait(
+            &format!(
+                "document.querySelectorAll('[data-testid=documents] tbody tr').length >= {}",
+                files
+                    .iter()
+                    .filter(|f| f.extension().unwrap() == "json")
+                    .count()
+            ),
+            "every file recognised",
+        )
+        .await;
+        h.idle().await;
+        for check in expect["check"].as_array().unwrap() {
+            let s = |k: &str| check.get(k).and_then(|v| v.as_str());
+            let instance = s("instance").unwrap();
+            let protocol = s("protocol").unwrap();
+            let icmp_type = check.get("icmp_type").and_then(|v| v.as_integer());
+            // The page asks by instance (ENIs and Name tags are CLI targets) and offers ICMP echo.
+            if !instance.starts_with("i-") || (protocol == "icmp" && icmp_type != Some(8)) {
+                continue;
+            }
+            let port = check.get("port").and_then(|v| v.as_integer());
+            let what = format!("{scenario}: {check}");
+            h.select("instance-select", instance).await;
+            h.select("protocol", protocol).await;
+            if let Some(port) = port {
+                h.select("port", "custom").await;
+                h.js(
+                    "const i = document.querySelector('[data-testid=port-custom]');
+                     i.value = arguments[0]; i.dispatchEvent(new Event('input', { bubbles: true }));
+                     return true;",
+                    vec![json!(port.to_string())],
+                )
+                .await;
+            }
+            h.js(
+                "const i = document.querySelector('[data-testid=source]');
+                 i.value = arguments[0]; i.dispatchEvent(new Event('input', { bubbles: true }));
+                 return true;",
+                vec![json!(s("source").unwrap_or(""))],
+            )
+            .await;
+            if let Some(address) = s("address") {
+                h.wait(
+                    "document.querySelector('[data-testid=address]')",
+                    "the public address picker",
+                )
+                .await;
+                h.select("address", address).await;
+            }
+            h.click("analyze").await;
+            h.idle().await;
+            // The answer on screen is about this question.
+            let mut about = vec![instance.to_owned(), protocol.to_owned()];
+            about.extend(port.map(|p| format!("/{p}")));
+            about.extend(s("source").map(|c| c.split('/').next().unwrap().to_owned()));
+            about.extend(s("address").map(str::to_owned));
+            let sentence = h
+                .wait(
+                    &format!(
+                        "(() => {{ const t = document.querySelector('.verdict-text');
+                           return t && {}.every(w => t.textContent.includes(w)) && t.textContent; }})()",
+                        json!(about)
+                    ),
+                    &format!("the answer to {what}"),
+                )
+                .await;
+            assert_eq!(
+                h.verdict().await,
+                json!(s("verdict").unwrap()),
+                "{what}\n{sentence}"
+            );
+            for (layer, status) in check["layers"].as_table().unwrap() {
+                assert_eq!(
+                    h.attr(&format!("[data-testid=layer-{layer}]"), "data-status")
+                        .await
+                        .as_deref(),
+                    status.as_str(),
+                    "{what}: layer {layer}"
+                );
+            }
+            if s("verdict") == Some("unknown") {
+                let missing = h.text("[data-testid=still-missing]").await;
+                assert!(missing.contains("aws ec2 "), "{what}: {missing}");
+                assert!(
+                    missing.contains(&format!("bash collect.sh {instance} -o bundle.json")),
+                    "{what}: {missing}"
+                );
+            }
+            asked += 1;
+        }
+        if scenario == "prefix-list-missing-entries" {
+            h.select("instance-select", "i-0786534b6dc7c2c5e").await;
+            h.select("port", "22").await;
+            h.select("protocol", "tcp").await;
+            h.click("analyze").await;
+            h.idle().await;
+            h.screenshot_of("[data-testid=still-missing]", "08-still-missing")
+                .await;
+        }
+    }
+    assert!(asked >= 25, "only {asked} questions asked");
+    h.assert_offline().await;
     h.close().await;
 }
