@@ -86,15 +86,15 @@ pub fn VerdictBanner(report: Arc<ReportData>) -> impl IntoView {
     }
 }
 
-/// Geometry of the diagram, in SVG user units.
-const BOX_W: f64 = 132.0;
-const BOX_H: f64 = 58.0;
-const GAP: f64 = 18.0;
-const FORWARD_Y: f64 = 34.0;
-const REPLY_Y: f64 = 166.0;
+/// Geometry of the diagram, in SVG user units (integers: formatting floats costs wasm size).
+const BOX_W: i32 = 132;
+const BOX_H: i32 = 58;
+const GAP: i32 = 18;
+const FORWARD_Y: i32 = 34;
+const REPLY_Y: i32 = 166;
 
-fn box_x(col: usize) -> f64 {
-    8.0 + col as f64 * (BOX_W + GAP)
+fn box_x(col: usize) -> i32 {
+    8 + col as i32 * (BOX_W + GAP)
 }
 
 /// A focusable hop box; clicking or focusing it shows its evidence below the diagram.
@@ -103,7 +103,7 @@ fn hop_box(
     hop: &'static Hop,
     row: &'static str,
     col: usize,
-    y: f64,
+    y: i32,
     selected: RwSignal<Option<(&'static str, usize)>>,
 ) -> impl IntoView {
     let status = hop_status(report, hop);
@@ -144,22 +144,22 @@ fn hop_box(
             }
         >
             <rect x=x y=y width=BOX_W height=BOX_H rx="8" ry="8"></rect>
-            <text x=x + BOX_W / 2.0 y=y + 23.0 text-anchor="middle" class="hop-label">{hop.label}</text>
-            <text x=x + BOX_W / 2.0 y=y + 43.0 text-anchor="middle" class="hop-mark">
+            <text x=x + BOX_W / 2 y=y + 23 text-anchor="middle" class="hop-label">{hop.label}</text>
+            <text x=x + BOX_W / 2 y=y + 43 text-anchor="middle" class="hop-mark">
                 {format!("{mark} {word}")}
             </text>
         </g>
     }
 }
 
-fn arrow(x1: f64, y1: f64, x2: f64, y2: f64) -> impl IntoView {
+fn arrow(x1: i32, y1: i32, x2: i32, y2: i32) -> impl IntoView {
     view! { <line x1=x1 y1=y1 x2=x2 y2=y2 class="arrow" marker-end="url(#arrowhead)"></line> }
 }
 
 #[component]
 pub fn PathDiagram(report: Arc<ReportData>) -> impl IntoView {
     let selected = RwSignal::new(None::<(&'static str, usize)>);
-    let width = box_x(FORWARD.len()) - GAP + 8.0;
+    let width = box_x(FORWARD.len()) - GAP + 8;
     let forward = FORWARD
         .iter()
         .enumerate()
@@ -172,25 +172,25 @@ pub fn PathDiagram(report: Arc<ReportData>) -> impl IntoView {
         .collect_view();
     let fwd_arrows = (1..FORWARD.len())
         .map(|i| {
-            let y = FORWARD_Y + BOX_H / 2.0;
-            arrow(box_x(i) - GAP + 2.0, y, box_x(i) - 3.0, y)
+            let y = FORWARD_Y + BOX_H / 2;
+            arrow(box_x(i) - GAP + 2, y, box_x(i) - 3, y)
         })
         .collect_view();
     let rep_arrows = (1..REPLY.len())
         .map(|i| {
-            let y = REPLY_Y + BOX_H / 2.0;
-            arrow(box_x(i) - 2.0, y, box_x(i) - GAP + 3.0, y)
+            let y = REPLY_Y + BOX_H / 2;
+            arrow(box_x(i) - 2, y, box_x(i) - GAP + 3, y)
         })
         .collect_view();
     // From the instance down and back to the reply row's ENI.
     let last = FORWARD.len() - 1;
-    let turn_x = box_x(last) + BOX_W / 2.0;
+    let turn_x = box_x(last) + BOX_W / 2;
     let turn = format!(
         "M {turn_x} {} L {turn_x} {} L {} {}",
-        FORWARD_Y + BOX_H + 2.0,
-        REPLY_Y + BOX_H / 2.0,
-        box_x(REPLY.len() - 1) + BOX_W + 3.0,
-        REPLY_Y + BOX_H / 2.0
+        FORWARD_Y + BOX_H + 2,
+        REPLY_Y + BOX_H / 2,
+        box_x(REPLY.len() - 1) + BOX_W + 3,
+        REPLY_Y + BOX_H / 2
     );
     let detail_report = report.clone();
     let detail = move || {
@@ -221,7 +221,7 @@ pub fn PathDiagram(report: Arc<ReportData>) -> impl IntoView {
                     </marker>
                 </defs>
                 <text x="8" y="20" class="row-label">"Request →"</text>
-                <text x="8" y=REPLY_Y - 12.0 class="row-label">"← Reply"</text>
+                <text x="8" y=REPLY_Y - 12 class="row-label">"← Reply"</text>
                 {fwd_arrows}
                 {rep_arrows}
                 <path d=turn class="arrow" fill="none" marker-end="url(#arrowhead)"></path>

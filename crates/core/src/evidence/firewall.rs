@@ -24,6 +24,7 @@ mod ufw;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
+use super::text::set_of;
 use super::{describe_set, Cite, Ctx, Line, Segment};
 use crate::fix::Fix;
 use crate::net::{Family, IpSet, PortRange};
@@ -1033,10 +1034,11 @@ pub(crate) fn evaluate(ctx: &Ctx<'_>, rulesets: &[Ruleset], device: Option<&str>
         .filter(|r| r.family.is_none_or(|f| f == ctx.family))
         .collect();
     if applicable.is_empty() {
-        let fams: BTreeSet<String> = rulesets
-            .iter()
-            .filter_map(|r| r.family.map(|f| f.to_string()))
-            .collect();
+        let fams: BTreeSet<String> = set_of(
+            rulesets
+                .iter()
+                .filter_map(|r| r.family.map(|f| f.to_string())),
+        );
         let cmd = if ctx.family == Family::Ipv6 {
             "sudo ip6tables-save"
         } else {

@@ -31,7 +31,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
-use super::text::{csv_fields, join_and, utc};
+use super::text::{csv_fields, join_and, set_of, utc};
 use super::{capped, Ctx, Line, Segment};
 use crate::fix::Fix;
 use crate::model::{Command, FlowLogConfig, Inventory};
@@ -674,15 +674,13 @@ fn tally<'r>(ctx: &Ctx<'_>, recs: &'r [Rec]) -> Tally<'r> {
 }
 
 fn clients(recs: &[&Rec], inbound: bool) -> BTreeSet<IpAddr> {
-    recs.iter()
-        .filter_map(|r| {
-            if inbound {
-                r.pkt_src.or(r.src)
-            } else {
-                r.pkt_dst.or(r.dst)
-            }
-        })
-        .collect()
+    set_of(recs.iter().filter_map(|r| {
+        if inbound {
+            r.pkt_src.or(r.src)
+        } else {
+            r.pkt_dst.or(r.dst)
+        }
+    }))
 }
 
 fn addr_list(set: &BTreeSet<IpAddr>) -> String {
@@ -763,15 +761,12 @@ fn logged_only(cov: &[(&FlowLogConfig, &str)]) -> Option<Action> {
     if cov.is_empty() {
         return None;
     }
-    let types: BTreeSet<String> = cov
-        .iter()
-        .map(|(fl, _)| {
-            fl.traffic_type
-                .clone()
-                .unwrap_or_else(|| "ALL".to_owned())
-                .to_ascii_uppercase()
-        })
-        .collect();
+    let types: BTreeSet<String> = set_of(cov.iter().map(|(fl, _)| {
+        fl.traffic_type
+            .clone()
+            .unwrap_or_else(|| "ALL".to_owned())
+            .to_ascii_uppercase()
+    }));
     if types.contains("ALL") || (types.contains("ACCEPT") && types.contains("REJECT")) {
         None
     } else if types.contains("ACCEPT") {
@@ -971,7 +966,7 @@ fn judge(ctx: &Ctx<'_>, recs: &[Rec], cov: &[(&FlowLogConfig, &str)], described:
     if !t.reply_reject.is_empty() {
         status = Status::Fail;
         let to: BTreeSet<IpAddr> = clients(&t.reply_reject, false);
-        let ports: BTreeSet<u16> = t.reply_reject.iter().filter_map(|r| r.dstport).collect();
+        let ports: BTreeSet<u16> = set_of(t.reply_reject.iter().filter_map(|r| r.dstport));
         let port_list: Vec<String> = ports.iter().take(5).map(|p| p.to_string()).collect();
         sentences.push(format!(
             "the VPC accepted inbound {what} but rejected the replies to {} (client ports {}; {}{window}): the outbound network ACL does not allow replies to the clients' ephemeral ports",
@@ -1032,11 +1027,8 @@ fn judge(ctx: &Ctx<'_>, recs: &[Rec], cov: &[(&FlowLogConfig, &str)], described:
             evidence.extend(ev(&t.in_accept));
         }
         evidence.extend(ev(&t.in_reject));
-        let contra: BTreeSet<IpAddr> = rejected
-            .iter()
-            .copied()
-            .filter(|c| admitted.contains(*c))
-            .collect();
+        let contra: BTreeSet<IpAddr> =
+            set_of(rejected.iter().copied().filter(|c| admitted.contains(*c)));
         if !contra.is_empty() {
             let last = t
                 .in_reject
@@ -1072,11 +1064,8 @@ fn judge(ctx: &Ctx<'_>, recs: &[Rec], cov: &[(&FlowLogConfig, &str)], described:
             evidence.extend(ev(&t.reply_accept));
         }
         let blocked = ctx.sources.subtract(&admitted);
-        let contra: BTreeSet<IpAddr> = accepted
-            .iter()
-            .copied()
-            .filter(|c| blocked.contains(*c))
-            .collect();
+        let contra: BTreeSet<IpAddr> =
+            set_of(accepted.iter().copied().filter(|c| blocked.contains(*c)));
         let config_blocks = ctx.config_status(Layer::SecurityGroup) == Some(Status::Fail)
             || ctx.config_status(Layer::NetworkAclInbound) == Some(Status::Fail);
         if config_blocks && !contra.is_empty() {
@@ -1129,18 +1118,18 @@ fn judge(ctx: &Ctx<'_>, recs: &[Rec], cov: &[(&FlowLogConfig, &str)], described:
         ));
     }
     if !t.other_sources.is_empty() {
-        let others: BTreeSet<IpAddr> = t
-            .other_sources
-            .iter()
-            .filter_map(|r| r.pkt_src.or(r.src))
-            .filter(|a| !ctx.eni_addrs.contains(a))
-            .chain(
-                t.other_sources
-                    .iter()
-                    .filter_map(|r| r.pkt_dst.or(r.dst))
-                    .filter(|a| !ctx.eni_addrs.contains(a)),
-            )
-            .collect();
+        let others: BTreeSet<IpAddr> = set_of(
+            t.other_sources
+                .iter()
+                .filter_map(|r| r.pkt_src.or(r.src))
+                .filter(|a| !ctx.eni_addrs.contains(a))
+                .chain(
+                    t.other_sources
+                        .iter()
+                        .filter_map(|r| r.pkt_dst.or(r.dst))
+                        .filter(|a| !ctx.eni_addrs.contains(a)),
+                ),
+        );
         if !others.is_empty() {
             let n = t.other_sources.len();
             sentences.push(format!(

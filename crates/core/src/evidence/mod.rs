@@ -180,7 +180,7 @@ impl<'a> Ctx<'a> {
         if let Some(i) = inst {
             eni_addrs.extend(i.private_ip);
         }
-        eni_addrs.sort();
+        text::sort_by(&mut eni_addrs, Ord::cmp);
         eni_addrs.dedup();
         let queried: Vec<Cidr> = if !report.sources.is_empty() {
             report.sources.clone()

@@ -28,7 +28,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
-use super::text::{join_and, parse_ip};
+use super::text::{join_and, parse_ip, set_of};
 use super::{describe_set, Cite, Ctx, Line, Segment};
 use crate::fix::Fix;
 use crate::net::{Cidr, Family, IpSet};
@@ -955,7 +955,9 @@ fn holder(f: &NetFacts, target: IpAddr) -> Option<Holder> {
 /// Longest-prefix match of a set of sources over `routes`: which route carries which sources.
 fn lookup<'r>(routes: &[&'r Route], sources: &IpSet) -> (Vec<(&'r Route, IpSet)>, IpSet) {
     let mut sorted: Vec<&'r Route> = routes.to_vec();
-    sorted.sort_by_key(|r| (std::cmp::Reverse(r.dest.len()), r.metric, r.cite.line));
+    super::text::sort_by(&mut sorted, |a, b| {
+        (b.dest.len(), a.metric, a.cite.line).cmp(&(a.dest.len(), b.metric, b.cite.line))
+    });
     let mut remaining = sources.clone();
     let mut out = Vec::new();
     for r in sorted {
@@ -1027,7 +1029,7 @@ pub(crate) fn evaluate(ctx: &Ctx<'_>, f: &NetFacts) -> (Check, Option<String>) {
         "`ip route`"
     };
     if routes_f.is_empty() && addrs_f.is_empty() {
-        let other: BTreeSet<String> = f.routes.iter().map(|r| r.family.to_string()).collect();
+        let other: BTreeSet<String> = set_of(f.routes.iter().map(|r| r.family.to_string()));
         let given = if other.is_empty() {
             "no routes".to_owned()
         } else {
@@ -1118,7 +1120,7 @@ pub(crate) fn evaluate(ctx: &Ctx<'_>, f: &NetFacts) -> (Check, Option<String>) {
         tables.push(("main".to_owned(), None));
     } else if f.rules_given {
         let mut rules: Vec<&PolicyRule> = f.rules.iter().collect();
-        rules.sort_by_key(|r| r.prio);
+        super::text::sort_by(&mut rules, |a, b| a.prio.cmp(&b.prio));
         for r in rules {
             let applies = !r.negate
                 && !r.selective
@@ -1310,7 +1312,7 @@ pub(crate) fn evaluate(ctx: &Ctx<'_>, f: &NetFacts) -> (Check, Option<String>) {
             }
         }
         if held.is_none() && target.is_some() {
-            let devs: BTreeSet<&str> = ok.iter().filter_map(|(r, _)| r.dev.as_deref()).collect();
+            let devs: BTreeSet<&str> = set_of(ok.iter().filter_map(|(r, _)| r.dev.as_deref()));
             if devs.len() > 1 || !f.windows {
                 summary.push_str(&format!(
                     "; we could not tell which interface holds {target_txt}: pass `ip -br addr` too"

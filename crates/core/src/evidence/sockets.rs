@@ -20,7 +20,7 @@
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
-use super::text::{join_and, parse_ip};
+use super::text::{join_and, parse_ip, set_of};
 use super::{Cite, Ctx, Line, Segment};
 use crate::net::Family;
 use crate::report::{Check, Evidence, Layer, QueryProtocol, Status};
@@ -398,10 +398,7 @@ pub(crate) fn evaluate(ctx: &Ctx<'_>, listings: &[Listing], device: Option<&str>
     let what = ctx.what();
     let input = listings.first().map_or("", |l| l.input.as_str());
     let all: Vec<&Socket> = listings.iter().flat_map(|l| l.sockets.iter()).collect();
-    let shown: BTreeSet<Proto> = listings
-        .iter()
-        .flat_map(|l| l.protos.iter().copied())
-        .collect();
+    let shown: BTreeSet<Proto> = set_of(listings.iter().flat_map(|l| l.protos.iter().copied()));
     let proto_name = if proto == Proto::Tcp { "TCP" } else { "UDP" };
     let listening_any = all.iter().any(|s| s.listening && s.proto == proto);
     if !shown.contains(&proto) || !listening_any {
@@ -513,11 +510,11 @@ pub(crate) fn evaluate(ctx: &Ctx<'_>, listings: &[Listing], device: Option<&str>
             evidence,
         );
     }
-    let ports: BTreeSet<u16> = all
-        .iter()
-        .filter(|s| s.proto == proto && s.listening)
-        .map(|s| s.port)
-        .collect();
+    let ports: BTreeSet<u16> = set_of(
+        all.iter()
+            .filter(|s| s.proto == proto && s.listening)
+            .map(|s| s.port),
+    );
     let list: Vec<String> = ports.iter().take(8).map(|p| p.to_string()).collect();
     mk(
         Status::Fail,

@@ -182,7 +182,7 @@ fn zone_chain(z: &Zone) -> Chain {
             },
         ));
     }
-    rich.sort_by_key(|(p, deny, _)| (*p, !*deny));
+    crate::evidence::text::sort_by(&mut rich, |a, b| (a.0, !a.1).cmp(&(b.0, !b.1)));
     for (_, _, r) in rich.iter().filter(|(p, _, _)| *p < 0) {
         ch.rules.push(r.clone());
     }

@@ -785,7 +785,7 @@ pub(crate) fn parse<'a>(seg: &Segment<'a>) -> Option<(Ruleset, Vec<Line<'a>>)> {
             ch.rules.extend(rs);
         }
     }
-    bases.sort_by_key(|(hook, prio, key, _)| (*hook, *prio, key.clone()));
+    crate::evidence::text::sort_by(&mut bases, |a, b| (a.0, a.1, &a.2).cmp(&(b.0, b.1, &b.2)));
     let family = if families.is_empty() || families.iter().any(Option::is_none) {
         None
     } else if families.iter().all(|f| *f == Some(Family::Ipv4)) {
