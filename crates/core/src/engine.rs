@@ -15,7 +15,7 @@ use crate::model::{
     ElasticIp, Eni, Instance, InstanceState, Inventory, NaclEntry, NetworkAcl, PortMatch, Protocol,
     RouteDest, RouteOrigin, RouteState, RouteTable, RouteTarget, RuleAction, SgPeer, Traffic,
 };
-use crate::net::{internet, Cidr, Family, IpSet, PortRange, PortSet, RangeSet};
+use crate::net::{internet, Cidr, Family, FxHashMap, IpSet, PortRange, PortSet, RangeSet};
 use crate::report::{
     Check, ClientFamily, Evidence, Exposure, ExposureReport, Layer, OpenService, PartialReach,
     Query, QueryProtocol, Report, Status, Target, Verdict,
@@ -618,9 +618,20 @@ fn first_match<'a>(
     universe: &IpSet,
     matches: impl Fn(&NaclEntry) -> bool,
 ) -> (IpSet, Vec<(&'a NaclEntry, IpSet)>) {
+    let mut deciding = Vec::new();
+    let admitted = first_match_each(entries, universe, matches, |e, hit| deciding.push((e, hit)));
+    (admitted, deciding)
+}
+
+/// [`first_match`], handing each deciding entry and the part it decided to `decided`.
+fn first_match_each<'a>(
+    entries: &[&'a NaclEntry],
+    universe: &IpSet,
+    matches: impl Fn(&NaclEntry) -> bool,
+    mut decided: impl FnMut(&'a NaclEntry, IpSet),
+) -> IpSet {
     let mut remaining = universe.clone();
     let mut admitted = IpSet::empty();
-    let mut deciding = Vec::new();
     for e in entries {
         if remaining.is_empty() {
             break;
@@ -637,9 +648,9 @@ fn first_match<'a>(
             admitted = admitted.union(&hit);
         }
         remaining = remaining.subtract(&block);
-        deciding.push((*e, hit));
+        decided(e, hit);
     }
-    (admitted, deciding)
+    admitted
 }
 
 /// A free rule number before `before`, preferring a multiple of 10 just after the previous rule.
@@ -2300,7 +2311,7 @@ pub fn exposure(inv: &Inventory) -> ExposureReport {
 /// Results shared by interfaces of the same subnet or network ACL during one survey.
 type PathKey = (Option<String>, Option<String>, Family);
 type ReplyKey = (Option<String>, Family, Protocol, Option<String>);
-type GroupKey = (Vec<usize>, Protocol, Option<(u16, Option<u16>)>, Family);
+type FlowKey = (Protocol, Option<(u16, Option<u16>)>, Family);
 
 #[derive(Default)]
 struct Caches {
@@ -2309,9 +2320,11 @@ struct Caches {
     /// `(network ACL, family, protocol, vpc)` → sources whose replies leave for some client OS.
     replies: BTreeMap<ReplyKey, IpSet>,
     /// `(security groups by address, protocol, port or ICMP type, family)` → admitted, undecided.
-    groups: std::collections::HashMap<GroupKey, (IpSet, bool)>,
+    groups: FxHashMap<Vec<usize>, FxHashMap<FlowKey, (IpSet, bool)>>,
     /// Minimal CIDR lists of source sets seen before.
-    cidrs: std::collections::HashMap<IpSet, Vec<Cidr>>,
+    cidrs: FxHashMap<IpSet, Vec<Cidr>>,
+    /// `(vpc, family)` → the internet sources outside the VPC's own ranges.
+    universes: BTreeMap<(Option<String>, Family), IpSet>,
 }
 
 fn expose_address<'a>(
@@ -2331,7 +2344,11 @@ fn expose_address<'a>(
     };
     let r = resolve(inv, ix, &q).ok()?;
     let family = r.family;
-    let universe = internet(family).subtract(&own_ranges(inv, &r));
+    let universe = caches
+        .universes
+        .entry((r.vpc_id.clone(), family))
+        .or_insert_with(|| internet(family).subtract(&own_ranges(inv, &r)))
+        .clone();
     let mut c = Ctx {
         inv,
         ix,
@@ -2430,54 +2447,59 @@ fn expose_address<'a>(
         v
     };
     // The reply path depends on the network ACL, family and protocol only: cache it.
-    let vpc_key = c.r.vpc_id.clone();
+    let (acl_key, vpc_key) = (acl.map(|a| a.id.clone()), c.r.vpc_id.clone());
+    let mut replies: Vec<(Protocol, IpSet)> = Vec::new();
+    // Security groups are shared by many interfaces: cache their answer per flow.
+    let by_flow = caches.groups.entry(sg_ptrs).or_default();
     for (qp, ports, label) in probes {
         let flow = flow_for(&qp, family);
-        let reply_key = (
-            acl.map(|a| a.id.clone()),
-            family,
-            flow.protocol,
-            vpc_key.clone(),
-        );
-        let reply_ok = match caches.replies.get(&reply_key) {
-            Some(s) => s.clone(),
-            None => {
-                c.flow = flow;
-                let out = layer_nacl_out(&c);
-                let s = out
-                    .per_family
-                    .values()
-                    .fold(IpSet::empty(), |a, s| a.union(s));
-                caches.replies.insert(reply_key, s.clone());
-                s
-            }
+        if !replies.iter().any(|(p, _)| *p == flow.protocol) {
+            let key = (acl_key.clone(), family, flow.protocol, vpc_key.clone());
+            let s = match caches.replies.get(&key) {
+                Some(s) => s.clone(),
+                None => {
+                    c.flow = flow;
+                    let out = layer_nacl_out(&c);
+                    let s = out
+                        .per_family
+                        .values()
+                        .fold(IpSet::empty(), |a, s| a.union(s));
+                    caches.replies.insert(key, s.clone());
+                    s
+                }
+            };
+            replies.push((flow.protocol, s));
+        }
+        let Some((_, reply_ok)) = replies.iter().find(|(p, _)| *p == flow.protocol) else {
+            continue;
         };
-        // Security groups are shared by many interfaces: cache their answer per flow.
-        let sg_key = (sg_ptrs.clone(), flow.protocol, flow.inbound, family);
-        let (sg, undecided) = caches
-            .groups
-            .entry(sg_key)
-            .or_insert_with(|| sg_sets(inv, &sgs, &flow, family))
-            .clone();
-        sg_unknown |= undecided || missing_groups;
-        let mut set = base.intersect(&reply_ok).intersect(&sg);
+        let (sg, undecided) = by_flow
+            .entry((flow.protocol, flow.inbound, family))
+            .or_insert_with(|| sg_sets(inv, &sgs, &flow, family));
+        sg_unknown |= *undecided || missing_groups;
+        let mut set = base.intersect(reply_ok).intersect(sg);
         if set.is_empty() {
             continue;
         }
         if acl.is_some() {
-            let (adm, _) = first_match(&inbound_entries, &set, |e| {
-                matches_inbound(&e.traffic, &flow)
-            });
-            set = adm;
+            set = first_match_each(
+                &inbound_entries,
+                &set,
+                |e| matches_inbound(&e.traffic, &flow),
+                |_, _| {},
+            );
         }
         if set.is_empty() {
             continue;
         }
-        let sources = caches
-            .cidrs
-            .entry(set.clone())
-            .or_insert_with(|| set.to_cidrs())
-            .clone();
+        let sources = match caches.cidrs.get(&set) {
+            Some(c) => c.clone(),
+            None => {
+                let c = set.to_cidrs();
+                caches.cidrs.insert(set.clone(), c.clone());
+                c
+            }
+        };
         open.push(OpenService {
             protocol: label,
             ports,
