@@ -2308,6 +2308,11 @@ pub fn exposure(inv: &Inventory) -> ExposureReport {
     }
 }
 
+/// An entity's address, as a cache key for entities borrowed from the inventory during one survey.
+fn address_of<T>(t: &T) -> usize {
+    std::ptr::from_ref(t) as usize
+}
+
 /// Results shared by interfaces of the same subnet or network ACL during one survey.
 type PathKey = (Option<String>, Option<String>, Family);
 type ReplyKey = (Option<String>, Family, Protocol, Option<String>);
@@ -2319,8 +2324,10 @@ struct Caches {
     paths: BTreeMap<PathKey, (IpSet, Vec<String>)>,
     /// `(network ACL, family, protocol, vpc)` → sources whose replies leave for some client OS.
     replies: BTreeMap<ReplyKey, IpSet>,
-    /// `(security groups by address, protocol, port or ICMP type, family)` → admitted, undecided.
-    groups: FxHashMap<Vec<usize>, FxHashMap<FlowKey, (IpSet, bool)>>,
+    /// `(security group by address, protocol, port or ICMP type, family)` → admitted, undecided.
+    groups: FxHashMap<(usize, FlowKey), (IpSet, bool)>,
+    /// `(network ACL, flow)` → the sources its inbound entries admit.
+    inbound: FxHashMap<(usize, FlowKey), IpSet>,
     /// Minimal CIDR lists of source sets seen before.
     cidrs: FxHashMap<IpSet, Vec<Cidr>>,
     /// `(vpc, family)` → the internet sources outside the VPC's own ranges.
@@ -2418,10 +2425,6 @@ fn expose_address<'a>(
             .filter_map(|g| inv.security_groups.get(g))
             .collect();
     let missing_groups = sgs.len() < c.r.groups.len();
-    let sg_ptrs: Vec<usize> = sgs
-        .iter()
-        .map(|g| std::ptr::from_ref::<SecurityGroup>(g) as usize)
-        .collect();
     let mut open: Vec<OpenService> = Vec::new();
     let mut sg_unknown = false;
     let probes: Vec<(QueryProtocol, Option<PortRange>, String)> = {
@@ -2449,8 +2452,6 @@ fn expose_address<'a>(
     // The reply path depends on the network ACL, family and protocol only: cache it.
     let (acl_key, vpc_key) = (acl.map(|a| a.id.clone()), c.r.vpc_id.clone());
     let mut replies: Vec<(Protocol, IpSet)> = Vec::new();
-    // Security groups are shared by many interfaces: cache their answer per flow.
-    let by_flow = caches.groups.entry(sg_ptrs).or_default();
     for (qp, ports, label) in probes {
         let flow = flow_for(&qp, family);
         if !replies.iter().any(|(p, _)| *p == flow.protocol) {
@@ -2473,21 +2474,38 @@ fn expose_address<'a>(
         let Some((_, reply_ok)) = replies.iter().find(|(p, _)| *p == flow.protocol) else {
             continue;
         };
-        let (sg, undecided) = by_flow
-            .entry((flow.protocol, flow.inbound, family))
-            .or_insert_with(|| sg_sets(inv, &sgs, &flow, family));
-        sg_unknown |= *undecided || missing_groups;
-        let mut set = base.intersect(reply_ok).intersect(sg);
+        // Security groups are shared by many interfaces: cache each group's answer per flow.
+        let fk = (flow.protocol, flow.inbound, family);
+        let mut sg = IpSet::empty();
+        for g in &sgs {
+            let (admitted, undecided) = caches
+                .groups
+                .entry((address_of(*g), fk))
+                .or_insert_with(|| sg_sets(inv, &[g], &flow, family));
+            sg_unknown |= *undecided;
+            sg = sg.union(admitted);
+        }
+        sg_unknown |= missing_groups;
+        let mut set = base.intersect(reply_ok).intersect(&sg);
         if set.is_empty() {
             continue;
         }
-        if acl.is_some() {
-            set = first_match_each(
-                &inbound_entries,
-                &set,
-                |e| matches_inbound(&e.traffic, &flow),
-                |_, _| {},
-            );
+        // First match decides each address on its own, so the inbound ACL's answer over every
+        // address, cut down to `set`, is its answer for `set`: cache it per ACL and flow.
+        if let Some(a) = acl {
+            let admitted = caches
+                .inbound
+                .entry((address_of(a), fk))
+                .or_insert_with(|| {
+                    let all = IpSet::all(family);
+                    first_match_each(
+                        &inbound_entries,
+                        &all,
+                        |e| matches_inbound(&e.traffic, &flow),
+                        |_, _| {},
+                    )
+                });
+            set = set.intersect(admitted);
         }
         if set.is_empty() {
             continue;
