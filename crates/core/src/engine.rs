@@ -2449,7 +2449,8 @@ fn expose_address<'a>(
         v.push((QueryProtocol::All, None, "all traffic".to_owned()));
         v
     };
-    // The reply path depends on the network ACL, family and protocol only: cache it.
+    // The reply path depends on the network ACL, family and protocol only: cache it. Per protocol,
+    // the sources the port-independent layers and the reply path let through.
     let (acl_key, vpc_key) = (acl.map(|a| a.id.clone()), c.r.vpc_id.clone());
     let mut replies: Vec<(Protocol, IpSet)> = Vec::new();
     for (qp, ports, label) in probes {
@@ -2457,7 +2458,7 @@ fn expose_address<'a>(
         if !replies.iter().any(|(p, _)| *p == flow.protocol) {
             let key = (acl_key.clone(), family, flow.protocol, vpc_key.clone());
             let s = match caches.replies.get(&key) {
-                Some(s) => s.clone(),
+                Some(s) => base.intersect(s),
                 None => {
                     c.flow = flow;
                     let out = layer_nacl_out(&c);
@@ -2465,28 +2466,29 @@ fn expose_address<'a>(
                         .per_family
                         .values()
                         .fold(IpSet::empty(), |a, s| a.union(s));
-                    caches.replies.insert(key, s.clone());
-                    s
+                    let through = base.intersect(&s);
+                    caches.replies.insert(key, s);
+                    through
                 }
             };
             replies.push((flow.protocol, s));
         }
-        let Some((_, reply_ok)) = replies.iter().find(|(p, _)| *p == flow.protocol) else {
+        let Some((_, through)) = replies.iter().find(|(p, _)| *p == flow.protocol) else {
             continue;
         };
         // Security groups are shared by many interfaces: cache each group's answer per flow.
         let fk = (flow.protocol, flow.inbound, family);
-        let mut sg = IpSet::empty();
+        let mut sg: Option<IpSet> = None;
         for g in &sgs {
             let (admitted, undecided) = caches
                 .groups
                 .entry((address_of(*g), fk))
                 .or_insert_with(|| sg_sets(inv, &[g], &flow, family));
             sg_unknown |= *undecided;
-            sg = sg.union(admitted);
+            sg = Some(sg.map_or_else(|| admitted.clone(), |s| s.union(admitted)));
         }
         sg_unknown |= missing_groups;
-        let mut set = base.intersect(reply_ok).intersect(&sg);
+        let mut set = through.intersect(&sg.unwrap_or_default());
         if set.is_empty() {
             continue;
         }
@@ -2565,9 +2567,15 @@ fn expose_address<'a>(
 
 fn risk_of(s: &OpenService) -> Option<String> {
     // Open to everyone, or to at least a /8's worth of addresses (IPv6: a /32), is "the internet".
-    let set = IpSet::from_cidrs(s.sources.iter());
+    // The sources are a minimal, hence disjoint, list of blocks: their sizes add up.
+    let v4_count: u64 = s
+        .sources
+        .iter()
+        .filter(|c| c.family() == Family::Ipv4)
+        .map(|c| 1u64 << (32 - u32::from(c.len().min(32))))
+        .sum();
     let wide = s.open_to_all
-        || set.v4_count() >= 1 << 24
+        || v4_count >= 1 << 24
         || s.sources
             .iter()
             .any(|c| c.family() == Family::Ipv6 && c.len() <= 32);

@@ -287,9 +287,23 @@ impl<T: Bound> RangeSet<T> {
     }
 
     pub fn union(&self, other: &Self) -> Self {
-        let mut v = self.ranges.clone();
-        v.extend_from_slice(&other.ranges);
-        Self::from_ranges(v)
+        // Both lists are sorted: merge them, joining ranges that overlap or touch.
+        let mut out: Vec<(T, T)> = Vec::with_capacity(self.ranges.len() + other.ranges.len());
+        let (mut a, mut b) = (
+            self.ranges.iter().peekable(),
+            other.ranges.iter().peekable(),
+        );
+        while let Some(&(lo, hi)) = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if y.0 < x.0 => b.next(),
+            (Some(_), _) => a.next(),
+            (None, _) => b.next(),
+        } {
+            match out.last_mut() {
+                Some(last) if last.1.succ().is_none_or(|n| lo <= n) => last.1 = last.1.max(hi),
+                _ => out.push((lo, hi)),
+            }
+        }
+        RangeSet { ranges: out }
     }
 
     pub fn complement(&self) -> Self {
