@@ -104,7 +104,7 @@ fn sorted<K: SortKey, T: Entity>(
     items: Vec<T>,
     key: impl Fn(&T) -> &K,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<(K, T)> {
+) -> Vec<T> {
     let mut order: Vec<(u128, usize)> = items.iter().map(|t| key(t).prefix()).zip(0..).collect();
     // By key, then input position: the last of equal keys comes last.
     order.sort_unstable_by(|(pa, a), (pb, b)| {
@@ -113,19 +113,19 @@ fn sorted<K: SortKey, T: Entity>(
             .then(a.cmp(b))
     });
     let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    let mut out: Vec<(K, T)> = Vec::with_capacity(order.len());
+    let mut out: Vec<T> = Vec::with_capacity(order.len());
     for (_, at) in order {
         let Some(value) = slots.get_mut(at).and_then(Option::take) else {
             continue;
         };
         match out.last_mut() {
-            Some((last_key, last)) if last_key == key(&value) => {
+            Some(last) if key(last) == key(&value) => {
                 if !same_content(last, &value) {
-                    diags.push(duplicate_warning(last_key, last.origin(), value.origin()));
+                    diags.push(duplicate_warning(key(last), last.origin(), value.origin()));
                     *last = value;
                 }
             }
-            _ => out.push((key(&value).clone(), value)),
+            _ => out.push(value),
         }
     }
     out
@@ -137,7 +137,8 @@ pub(crate) fn build_map<K: SortKey, T: Entity>(
     key: impl Fn(&T) -> &K,
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeMap<K, T> {
-    sorted(items, key, diags).into_iter().collect()
+    let items = sorted(items, &key, diags);
+    items.into_iter().map(|t| (key(&t).clone(), t)).collect()
 }
 
 /// Entities committed from documents, in input order, until [`Builder::finish`] builds the maps.
@@ -263,10 +264,7 @@ impl Builder {
         let managed = build_map(p.lists_managed, |e| &e.id, diags);
         let legacy = build_map(p.lists_legacy, |e| &e.id, diags);
         inv.nat_gateways = build_map(p.nat_gateways, |e| &e.id, diags);
-        inv.flow_logs = sorted(p.flow_logs, |e| &e.id, diags)
-            .into_iter()
-            .map(|(_, f)| f)
-            .collect();
+        inv.flow_logs = sorted(p.flow_logs, |e| &e.id, diags);
         self.merge_enis(own, nested);
         self.merge_flat_rules();
         self.merge_prefix_lists(managed, legacy, diags);
@@ -276,20 +274,14 @@ impl Builder {
 
     /// An ENI listed by describe-network-interfaces and inside describe-instances is one ENI: the
     /// describe-network-interfaces record is used, with fields it lacks filled in from the other.
-    fn merge_enis(&mut self, own: Vec<(String, Eni)>, nested: Vec<(String, Eni)>) {
-        if own.is_empty() || nested.is_empty() {
-            self.inv.enis = if own.is_empty() { nested } else { own }
-                .into_iter()
-                .collect();
-            return;
-        }
+    fn merge_enis(&mut self, own: Vec<Eni>, nested: Vec<Eni>) {
         // Both are sorted by id: merge them in one pass and build the map in bulk.
         let mut out: Vec<(String, Eni)> = Vec::with_capacity(own.len().max(nested.len()));
         let mut a = own.into_iter().peekable();
         let mut b = nested.into_iter().peekable();
         loop {
             let order = match (a.peek(), b.peek()) {
-                (Some((ka, _)), Some((kb, _))) => ka.cmp(kb),
+                (Some(x), Some(y)) => x.id.cmp(&y.id),
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
                 (None, None) => break,
@@ -298,14 +290,14 @@ impl Builder {
                 std::cmp::Ordering::Less => a.next(),
                 std::cmp::Ordering::Greater => b.next(),
                 std::cmp::Ordering::Equal => match (a.next(), b.next()) {
-                    (Some((id, mut eni)), Some((_, other))) => {
+                    (Some(mut eni), Some(other)) => {
                         fill_eni(&mut eni, other);
-                        Some((id, eni))
+                        Some(eni)
                     }
                     (x, y) => x.or(y),
                 },
             };
-            out.extend(next);
+            out.extend(next.map(|e| (e.id.clone(), e)));
         }
         self.inv.enis = out.into_iter().collect();
     }
