@@ -12,8 +12,9 @@ use std::net::IpAddr;
 use crate::fix::{Fix, FixAction};
 use crate::model::SecurityGroup;
 use crate::model::{
-    ElasticIp, Eni, Instance, InstanceState, Inventory, NaclEntry, NetworkAcl, PortMatch, Protocol,
-    RouteDest, RouteOrigin, RouteState, RouteTable, RouteTarget, RuleAction, SgPeer, Traffic,
+    ElasticIp, Eni, Instance, InstanceState, InstanceStatus, Inventory, NaclEntry, NetworkAcl,
+    PortMatch, Protocol, RouteDest, RouteOrigin, RouteState, RouteTable, RouteTarget, RuleAction,
+    SgPeer, Traffic,
 };
 use crate::net::{internet, Cidr, Family, FxHashMap, IpSet, PortRange, PortSet, RangeSet};
 use crate::report::{
@@ -64,6 +65,10 @@ struct Resolved<'a> {
 /// Lookups built once per call, so that a survey of thousands of interfaces stays linear. Each one
 /// answers exactly as the [`Inventory`] method of the same purpose (first match in id order).
 struct Index<'a> {
+    inv: &'a Inventory,
+    /// Hash lookups by id, for a survey of every address (a check looks up a handful of ids in the
+    /// inventory's ordered maps instead).
+    by_id: Option<ById<'a>>,
     rt_by_subnet: BTreeMap<&'a str, &'a RouteTable>,
     main_rt_by_vpc: BTreeMap<&'a str, &'a RouteTable>,
     acl_by_subnet: BTreeMap<&'a str, &'a NetworkAcl>,
@@ -72,9 +77,77 @@ struct Index<'a> {
     eips_by_instance: BTreeMap<&'a str, Vec<&'a ElasticIp>>,
 }
 
+/// See [`Index::by_id`].
+struct ById<'a> {
+    instances: FxHashMap<&'a str, &'a Instance>,
+    enis: FxHashMap<&'a str, &'a Eni>,
+    security_groups: FxHashMap<&'a str, &'a SecurityGroup>,
+    instance_status: FxHashMap<&'a str, &'a InstanceStatus>,
+}
+
+fn by_id<T>(map: &BTreeMap<String, T>) -> FxHashMap<&str, &T> {
+    map.iter().map(|(k, v)| (k.as_str(), v)).collect()
+}
+
+/// `id` in the hash lookup when there is one, else in the inventory's map.
+fn lookup<'a, T>(
+    fast: Option<&FxHashMap<&'a str, &'a T>>,
+    map: &'a BTreeMap<String, T>,
+    id: &str,
+) -> Option<&'a T> {
+    match fast {
+        Some(m) => m.get(id).copied(),
+        None => map.get(id),
+    }
+}
+
 impl<'a> Index<'a> {
+    /// With hash lookups by id, for many queries.
+    fn for_survey(inv: &'a Inventory) -> Index<'a> {
+        Index {
+            by_id: Some(ById {
+                instances: by_id(&inv.instances),
+                enis: by_id(&inv.enis),
+                security_groups: by_id(&inv.security_groups),
+                instance_status: by_id(&inv.instance_status),
+            }),
+            ..Index::new(inv)
+        }
+    }
+
+    fn instance(&self, id: &str) -> Option<&'a Instance> {
+        let fast = self.by_id.as_ref().map(|b| &b.instances);
+        lookup(fast, &self.inv.instances, id)
+    }
+
+    fn eni(&self, id: &str) -> Option<&'a Eni> {
+        lookup(self.by_id.as_ref().map(|b| &b.enis), &self.inv.enis, id)
+    }
+
+    fn security_group(&self, id: &str) -> Option<&'a SecurityGroup> {
+        let fast = self.by_id.as_ref().map(|b| &b.security_groups);
+        lookup(fast, &self.inv.security_groups, id)
+    }
+
+    fn instance_status(&self, id: &str) -> Option<&'a InstanceStatus> {
+        let fast = self.by_id.as_ref().map(|b| &b.instance_status);
+        lookup(fast, &self.inv.instance_status, id)
+    }
+
+    /// See [`Inventory::find_instance`].
+    fn find_instance(&self, key: &str) -> Option<&'a Instance> {
+        self.instance(key)
+            .or_else(|| {
+                let eni = self.eni(key)?;
+                self.instance(eni.instance_id.as_deref()?)
+            })
+            .or_else(|| self.inv.find_instance(key))
+    }
+
     fn new(inv: &'a Inventory) -> Index<'a> {
         let mut ix = Index {
+            inv,
+            by_id: None,
             rt_by_subnet: BTreeMap::new(),
             main_rt_by_vpc: BTreeMap::new(),
             acl_by_subnet: BTreeMap::new(),
@@ -201,7 +274,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 fn resolve<'a>(inv: &'a Inventory, ix: &Index<'a>, q: &Query) -> Result<Resolved<'a>, QueryError> {
-    if !inv.instances.contains_key(&q.target) && !inv.enis.contains_key(&q.target) {
+    if ix.instance(&q.target).is_none() && ix.eni(&q.target).is_none() {
         let named: Vec<&str> = inv
             .instances
             .values()
@@ -215,8 +288,8 @@ fn resolve<'a>(inv: &'a Inventory, ix: &Index<'a>, q: &Query) -> Result<Resolved
             });
         }
     }
-    let eni_target = inv.enis.get(&q.target);
-    let instance = inv.find_instance(&q.target);
+    let eni_target = ix.eni(&q.target);
+    let instance = ix.find_instance(&q.target);
     if eni_target.is_none() && instance.is_none() {
         return Err(QueryError::UnknownTarget {
             target: q.target.clone(),
@@ -2283,13 +2356,10 @@ fn sg_sets(
 pub fn exposure(inv: &Inventory) -> ExposureReport {
     let mut exposures = Vec::new();
     let mut warnings = Vec::new();
-    let ix = Index::new(inv);
+    let ix = Index::for_survey(inv);
     let mut caches = Caches::default();
     for eni in inv.enis.values() {
-        let instance = eni
-            .instance_id
-            .as_deref()
-            .and_then(|i| inv.instances.get(i));
+        let instance = eni.instance_id.as_deref().and_then(|i| ix.instance(i));
         for (public, private) in public_addresses(&ix, eni, instance) {
             if let Some(e) = expose_address(inv, &ix, &mut caches, eni, instance, public, private) {
                 exposures.push(e);
@@ -2403,7 +2473,7 @@ fn expose_address<'a>(
     unknown.extend(path_unknown.iter().cloned());
     let status_fail =
         c.r.instance
-            .and_then(|i| inv.instance_status.get(&i.id))
+            .and_then(|i| ix.instance_status(&i.id))
             .is_some_and(|st| {
                 [&st.system, &st.instance].into_iter().flatten().any(|sum| {
                     sum.status == "impaired" || sum.details.iter().any(|(_, s)| s == "failed")
@@ -2422,7 +2492,7 @@ fn expose_address<'a>(
     let sgs: Vec<&SecurityGroup> =
         c.r.groups
             .iter()
-            .filter_map(|g| inv.security_groups.get(g))
+            .filter_map(|g| ix.security_group(g))
             .collect();
     let missing_groups = sgs.len() < c.r.groups.len();
     let mut open: Vec<OpenService> = Vec::new();
