@@ -12,10 +12,11 @@ use std::net::IpAddr;
 use crate::fix::{Fix, FixAction};
 use crate::model::SecurityGroup;
 use crate::model::{
-    ElasticIp, Eni, Instance, InstanceState, Inventory, NaclEntry, NetworkAcl, PortMatch, Protocol,
-    RouteDest, RouteOrigin, RouteState, RouteTable, RouteTarget, RuleAction, SgPeer, Traffic,
+    ElasticIp, Eni, Instance, InstanceState, InstanceStatus, Inventory, NaclEntry, NetworkAcl,
+    PortMatch, Protocol, RouteDest, RouteOrigin, RouteState, RouteTable, RouteTarget, RuleAction,
+    SgPeer, Traffic,
 };
-use crate::net::{internet, Cidr, Family, IpSet, PortRange, PortSet, RangeSet};
+use crate::net::{internet, Cidr, Family, FxHashMap, IpSet, PortRange, PortSet, RangeSet};
 use crate::report::{
     Check, ClientFamily, Evidence, Exposure, ExposureReport, Layer, OpenService, PartialReach,
     Query, QueryProtocol, Report, Status, Target, Verdict,
@@ -64,6 +65,10 @@ struct Resolved<'a> {
 /// Lookups built once per call, so that a survey of thousands of interfaces stays linear. Each one
 /// answers exactly as the [`Inventory`] method of the same purpose (first match in id order).
 struct Index<'a> {
+    inv: &'a Inventory,
+    /// Hash lookups by id, for a survey of every address (a check looks up a handful of ids in the
+    /// inventory's ordered maps instead).
+    by_id: Option<ById<'a>>,
     rt_by_subnet: BTreeMap<&'a str, &'a RouteTable>,
     main_rt_by_vpc: BTreeMap<&'a str, &'a RouteTable>,
     acl_by_subnet: BTreeMap<&'a str, &'a NetworkAcl>,
@@ -72,9 +77,77 @@ struct Index<'a> {
     eips_by_instance: BTreeMap<&'a str, Vec<&'a ElasticIp>>,
 }
 
+/// See [`Index::by_id`].
+struct ById<'a> {
+    instances: FxHashMap<&'a str, &'a Instance>,
+    enis: FxHashMap<&'a str, &'a Eni>,
+    security_groups: FxHashMap<&'a str, &'a SecurityGroup>,
+    instance_status: FxHashMap<&'a str, &'a InstanceStatus>,
+}
+
+fn by_id<T>(map: &BTreeMap<String, T>) -> FxHashMap<&str, &T> {
+    map.iter().map(|(k, v)| (k.as_str(), v)).collect()
+}
+
+/// `id` in the hash lookup when there is one, else in the inventory's map.
+fn lookup<'a, T>(
+    fast: Option<&FxHashMap<&'a str, &'a T>>,
+    map: &'a BTreeMap<String, T>,
+    id: &str,
+) -> Option<&'a T> {
+    match fast {
+        Some(m) => m.get(id).copied(),
+        None => map.get(id),
+    }
+}
+
 impl<'a> Index<'a> {
+    /// With hash lookups by id, for many queries.
+    fn for_survey(inv: &'a Inventory) -> Index<'a> {
+        Index {
+            by_id: Some(ById {
+                instances: by_id(&inv.instances),
+                enis: by_id(&inv.enis),
+                security_groups: by_id(&inv.security_groups),
+                instance_status: by_id(&inv.instance_status),
+            }),
+            ..Index::new(inv)
+        }
+    }
+
+    fn instance(&self, id: &str) -> Option<&'a Instance> {
+        let fast = self.by_id.as_ref().map(|b| &b.instances);
+        lookup(fast, &self.inv.instances, id)
+    }
+
+    fn eni(&self, id: &str) -> Option<&'a Eni> {
+        lookup(self.by_id.as_ref().map(|b| &b.enis), &self.inv.enis, id)
+    }
+
+    fn security_group(&self, id: &str) -> Option<&'a SecurityGroup> {
+        let fast = self.by_id.as_ref().map(|b| &b.security_groups);
+        lookup(fast, &self.inv.security_groups, id)
+    }
+
+    fn instance_status(&self, id: &str) -> Option<&'a InstanceStatus> {
+        let fast = self.by_id.as_ref().map(|b| &b.instance_status);
+        lookup(fast, &self.inv.instance_status, id)
+    }
+
+    /// See [`Inventory::find_instance`].
+    fn find_instance(&self, key: &str) -> Option<&'a Instance> {
+        self.instance(key)
+            .or_else(|| {
+                let eni = self.eni(key)?;
+                self.instance(eni.instance_id.as_deref()?)
+            })
+            .or_else(|| self.inv.find_instance(key))
+    }
+
     fn new(inv: &'a Inventory) -> Index<'a> {
         let mut ix = Index {
+            inv,
+            by_id: None,
             rt_by_subnet: BTreeMap::new(),
             main_rt_by_vpc: BTreeMap::new(),
             acl_by_subnet: BTreeMap::new(),
@@ -201,7 +274,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 fn resolve<'a>(inv: &'a Inventory, ix: &Index<'a>, q: &Query) -> Result<Resolved<'a>, QueryError> {
-    if !inv.instances.contains_key(&q.target) && !inv.enis.contains_key(&q.target) {
+    if ix.instance(&q.target).is_none() && ix.eni(&q.target).is_none() {
         let named: Vec<&str> = inv
             .instances
             .values()
@@ -215,8 +288,8 @@ fn resolve<'a>(inv: &'a Inventory, ix: &Index<'a>, q: &Query) -> Result<Resolved
             });
         }
     }
-    let eni_target = inv.enis.get(&q.target);
-    let instance = inv.find_instance(&q.target);
+    let eni_target = ix.eni(&q.target);
+    let instance = ix.find_instance(&q.target);
     if eni_target.is_none() && instance.is_none() {
         return Err(QueryError::UnknownTarget {
             target: q.target.clone(),
@@ -618,9 +691,20 @@ fn first_match<'a>(
     universe: &IpSet,
     matches: impl Fn(&NaclEntry) -> bool,
 ) -> (IpSet, Vec<(&'a NaclEntry, IpSet)>) {
+    let mut deciding = Vec::new();
+    let admitted = first_match_each(entries, universe, matches, |e, hit| deciding.push((e, hit)));
+    (admitted, deciding)
+}
+
+/// [`first_match`], handing each deciding entry and the part it decided to `decided`.
+fn first_match_each<'a>(
+    entries: &[&'a NaclEntry],
+    universe: &IpSet,
+    matches: impl Fn(&NaclEntry) -> bool,
+    mut decided: impl FnMut(&'a NaclEntry, IpSet),
+) -> IpSet {
     let mut remaining = universe.clone();
     let mut admitted = IpSet::empty();
-    let mut deciding = Vec::new();
     for e in entries {
         if remaining.is_empty() {
             break;
@@ -637,9 +721,9 @@ fn first_match<'a>(
             admitted = admitted.union(&hit);
         }
         remaining = remaining.subtract(&block);
-        deciding.push((*e, hit));
+        decided(e, hit);
     }
-    (admitted, deciding)
+    admitted
 }
 
 /// A free rule number before `before`, preferring a multiple of 10 just after the previous rule.
@@ -2272,13 +2356,10 @@ fn sg_sets(
 pub fn exposure(inv: &Inventory) -> ExposureReport {
     let mut exposures = Vec::new();
     let mut warnings = Vec::new();
-    let ix = Index::new(inv);
+    let ix = Index::for_survey(inv);
     let mut caches = Caches::default();
     for eni in inv.enis.values() {
-        let instance = eni
-            .instance_id
-            .as_deref()
-            .and_then(|i| inv.instances.get(i));
+        let instance = eni.instance_id.as_deref().and_then(|i| ix.instance(i));
         for (public, private) in public_addresses(&ix, eni, instance) {
             if let Some(e) = expose_address(inv, &ix, &mut caches, eni, instance, public, private) {
                 exposures.push(e);
@@ -2297,10 +2378,15 @@ pub fn exposure(inv: &Inventory) -> ExposureReport {
     }
 }
 
+/// An entity's address, as a cache key for entities borrowed from the inventory during one survey.
+fn address_of<T>(t: &T) -> usize {
+    std::ptr::from_ref(t) as usize
+}
+
 /// Results shared by interfaces of the same subnet or network ACL during one survey.
 type PathKey = (Option<String>, Option<String>, Family);
 type ReplyKey = (Option<String>, Family, Protocol, Option<String>);
-type GroupKey = (Vec<usize>, Protocol, Option<(u16, Option<u16>)>, Family);
+type FlowKey = (Protocol, Option<(u16, Option<u16>)>, Family);
 
 #[derive(Default)]
 struct Caches {
@@ -2308,10 +2394,14 @@ struct Caches {
     paths: BTreeMap<PathKey, (IpSet, Vec<String>)>,
     /// `(network ACL, family, protocol, vpc)` → sources whose replies leave for some client OS.
     replies: BTreeMap<ReplyKey, IpSet>,
-    /// `(security groups by address, protocol, port or ICMP type, family)` → admitted, undecided.
-    groups: std::collections::HashMap<GroupKey, (IpSet, bool)>,
+    /// `(security group by address, protocol, port or ICMP type, family)` → admitted, undecided.
+    groups: FxHashMap<(usize, FlowKey), (IpSet, bool)>,
+    /// `(network ACL, flow)` → the sources its inbound entries admit.
+    inbound: FxHashMap<(usize, FlowKey), IpSet>,
     /// Minimal CIDR lists of source sets seen before.
-    cidrs: std::collections::HashMap<IpSet, Vec<Cidr>>,
+    cidrs: FxHashMap<IpSet, Vec<Cidr>>,
+    /// `(vpc, family)` → the internet sources outside the VPC's own ranges.
+    universes: BTreeMap<(Option<String>, Family), IpSet>,
 }
 
 fn expose_address<'a>(
@@ -2331,7 +2421,11 @@ fn expose_address<'a>(
     };
     let r = resolve(inv, ix, &q).ok()?;
     let family = r.family;
-    let universe = internet(family).subtract(&own_ranges(inv, &r));
+    let universe = caches
+        .universes
+        .entry((r.vpc_id.clone(), family))
+        .or_insert_with(|| internet(family).subtract(&own_ranges(inv, &r)))
+        .clone();
     let mut c = Ctx {
         inv,
         ix,
@@ -2379,7 +2473,7 @@ fn expose_address<'a>(
     unknown.extend(path_unknown.iter().cloned());
     let status_fail =
         c.r.instance
-            .and_then(|i| inv.instance_status.get(&i.id))
+            .and_then(|i| ix.instance_status(&i.id))
             .is_some_and(|st| {
                 [&st.system, &st.instance].into_iter().flatten().any(|sum| {
                     sum.status == "impaired" || sum.details.iter().any(|(_, s)| s == "failed")
@@ -2398,13 +2492,9 @@ fn expose_address<'a>(
     let sgs: Vec<&SecurityGroup> =
         c.r.groups
             .iter()
-            .filter_map(|g| inv.security_groups.get(g))
+            .filter_map(|g| ix.security_group(g))
             .collect();
     let missing_groups = sgs.len() < c.r.groups.len();
-    let sg_ptrs: Vec<usize> = sgs
-        .iter()
-        .map(|g| std::ptr::from_ref::<SecurityGroup>(g) as usize)
-        .collect();
     let mut open: Vec<OpenService> = Vec::new();
     let mut sg_unknown = false;
     let probes: Vec<(QueryProtocol, Option<PortRange>, String)> = {
@@ -2429,55 +2519,77 @@ fn expose_address<'a>(
         v.push((QueryProtocol::All, None, "all traffic".to_owned()));
         v
     };
-    // The reply path depends on the network ACL, family and protocol only: cache it.
-    let vpc_key = c.r.vpc_id.clone();
+    // The reply path depends on the network ACL, family and protocol only: cache it. Per protocol,
+    // the sources the port-independent layers and the reply path let through.
+    let (acl_key, vpc_key) = (acl.map(|a| a.id.clone()), c.r.vpc_id.clone());
+    let mut replies: Vec<(Protocol, IpSet)> = Vec::new();
     for (qp, ports, label) in probes {
         let flow = flow_for(&qp, family);
-        let reply_key = (
-            acl.map(|a| a.id.clone()),
-            family,
-            flow.protocol,
-            vpc_key.clone(),
-        );
-        let reply_ok = match caches.replies.get(&reply_key) {
-            Some(s) => s.clone(),
+        if !replies.iter().any(|(p, _)| *p == flow.protocol) {
+            let key = (acl_key.clone(), family, flow.protocol, vpc_key.clone());
+            let s = match caches.replies.get(&key) {
+                Some(s) => base.intersect(s),
+                None => {
+                    c.flow = flow;
+                    let out = layer_nacl_out(&c);
+                    let s = out
+                        .per_family
+                        .values()
+                        .fold(IpSet::empty(), |a, s| a.union(s));
+                    let through = base.intersect(&s);
+                    caches.replies.insert(key, s);
+                    through
+                }
+            };
+            replies.push((flow.protocol, s));
+        }
+        let Some((_, through)) = replies.iter().find(|(p, _)| *p == flow.protocol) else {
+            continue;
+        };
+        // Security groups are shared by many interfaces: cache each group's answer per flow.
+        let fk = (flow.protocol, flow.inbound, family);
+        let mut sg: Option<IpSet> = None;
+        for g in &sgs {
+            let (admitted, undecided) = caches
+                .groups
+                .entry((address_of(*g), fk))
+                .or_insert_with(|| sg_sets(inv, &[g], &flow, family));
+            sg_unknown |= *undecided;
+            sg = Some(sg.map_or_else(|| admitted.clone(), |s| s.union(admitted)));
+        }
+        sg_unknown |= missing_groups;
+        let mut set = through.intersect(&sg.unwrap_or_default());
+        if set.is_empty() {
+            continue;
+        }
+        // First match decides each address on its own, so the inbound ACL's answer over every
+        // address, cut down to `set`, is its answer for `set`: cache it per ACL and flow.
+        if let Some(a) = acl {
+            let admitted = caches
+                .inbound
+                .entry((address_of(a), fk))
+                .or_insert_with(|| {
+                    let all = IpSet::all(family);
+                    first_match_each(
+                        &inbound_entries,
+                        &all,
+                        |e| matches_inbound(&e.traffic, &flow),
+                        |_, _| {},
+                    )
+                });
+            set = set.intersect(admitted);
+        }
+        if set.is_empty() {
+            continue;
+        }
+        let sources = match caches.cidrs.get(&set) {
+            Some(c) => c.clone(),
             None => {
-                c.flow = flow;
-                let out = layer_nacl_out(&c);
-                let s = out
-                    .per_family
-                    .values()
-                    .fold(IpSet::empty(), |a, s| a.union(s));
-                caches.replies.insert(reply_key, s.clone());
-                s
+                let c = set.to_cidrs();
+                caches.cidrs.insert(set.clone(), c.clone());
+                c
             }
         };
-        // Security groups are shared by many interfaces: cache their answer per flow.
-        let sg_key = (sg_ptrs.clone(), flow.protocol, flow.inbound, family);
-        let (sg, undecided) = caches
-            .groups
-            .entry(sg_key)
-            .or_insert_with(|| sg_sets(inv, &sgs, &flow, family))
-            .clone();
-        sg_unknown |= undecided || missing_groups;
-        let mut set = base.intersect(&reply_ok).intersect(&sg);
-        if set.is_empty() {
-            continue;
-        }
-        if acl.is_some() {
-            let (adm, _) = first_match(&inbound_entries, &set, |e| {
-                matches_inbound(&e.traffic, &flow)
-            });
-            set = adm;
-        }
-        if set.is_empty() {
-            continue;
-        }
-        let sources = caches
-            .cidrs
-            .entry(set.clone())
-            .or_insert_with(|| set.to_cidrs())
-            .clone();
         open.push(OpenService {
             protocol: label,
             ports,
@@ -2525,9 +2637,15 @@ fn expose_address<'a>(
 
 fn risk_of(s: &OpenService) -> Option<String> {
     // Open to everyone, or to at least a /8's worth of addresses (IPv6: a /32), is "the internet".
-    let set = IpSet::from_cidrs(s.sources.iter());
+    // The sources are a minimal, hence disjoint, list of blocks: their sizes add up.
+    let v4_count: u64 = s
+        .sources
+        .iter()
+        .filter(|c| c.family() == Family::Ipv4)
+        .map(|c| 1u64 << (32 - u32::from(c.len().min(32))))
+        .sum();
     let wide = s.open_to_all
-        || set.v4_count() >= 1 << 24
+        || v4_count >= 1 << 24
         || s.sources
             .iter()
             .any(|c| c.family() == Family::Ipv6 && c.len() <= 32);

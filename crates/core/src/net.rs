@@ -147,16 +147,7 @@ impl Cidr {
 
     /// The block as a set of addresses.
     pub fn to_set(&self) -> IpSet {
-        match *self {
-            Cidr::V4 { addr, len } => IpSet {
-                v4: RangeSet::from_range(addr, addr | !mask_v4(len)),
-                v6: RangeSet::empty(),
-            },
-            Cidr::V6 { addr, len } => IpSet {
-                v4: RangeSet::empty(),
-                v6: RangeSet::from_range(addr, addr | !mask_v6(len)),
-            },
-        }
+        IpSet::from_cidrs([self])
     }
 
     /// `0.0.0.0/0` or `::/0`.
@@ -296,9 +287,23 @@ impl<T: Bound> RangeSet<T> {
     }
 
     pub fn union(&self, other: &Self) -> Self {
-        let mut v = self.ranges.clone();
-        v.extend_from_slice(&other.ranges);
-        Self::from_ranges(v)
+        // Both lists are sorted: merge them, joining ranges that overlap or touch.
+        let mut out: Vec<(T, T)> = Vec::with_capacity(self.ranges.len() + other.ranges.len());
+        let (mut a, mut b) = (
+            self.ranges.iter().peekable(),
+            other.ranges.iter().peekable(),
+        );
+        while let Some(&(lo, hi)) = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if y.0 < x.0 => b.next(),
+            (Some(_), _) => a.next(),
+            (None, _) => b.next(),
+        } {
+            match out.last_mut() {
+                Some(last) if last.1.succ().is_none_or(|n| lo <= n) => last.1 = last.1.max(hi),
+                _ => out.push((lo, hi)),
+            }
+        }
+        RangeSet { ranges: out }
     }
 
     pub fn complement(&self) -> Self {
@@ -343,11 +348,30 @@ impl<T: Bound> RangeSet<T> {
     }
 
     pub fn is_subset(&self, other: &Self) -> bool {
-        self.subtract(other).is_empty()
+        // Each range must lie inside one range of `other` (ranges are disjoint and non-adjacent).
+        let mut theirs = other.ranges.iter();
+        let mut cur = theirs.next();
+        self.ranges.iter().all(|&(lo, hi)| {
+            while cur.is_some_and(|&(_, b1)| b1 < lo) {
+                cur = theirs.next();
+            }
+            cur.is_some_and(|&(b0, b1)| b0 <= lo && hi <= b1)
+        })
     }
 
     pub fn intersects(&self, other: &Self) -> bool {
-        !self.intersect(other).is_empty()
+        let (mut i, mut j) = (0, 0);
+        while let (Some(&(a0, a1)), Some(&(b0, b1))) = (self.ranges.get(i), other.ranges.get(j)) {
+            if a0.max(b0) <= a1.min(b1) {
+                return true;
+            }
+            if a1 < b1 {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        false
     }
 
     /// The smallest member, if any.
@@ -387,9 +411,10 @@ impl IpSet {
         let mut v4 = Vec::new();
         let mut v6 = Vec::new();
         for c in cidrs {
-            let s = c.to_set();
-            v4.extend_from_slice(s.v4.ranges());
-            v6.extend_from_slice(s.v6.ranges());
+            match *c {
+                Cidr::V4 { addr, len } => v4.push((addr, addr | !mask_v4(len))),
+                Cidr::V6 { addr, len } => v6.push((addr, addr | !mask_v6(len))),
+            }
         }
         IpSet {
             v4: RangeSet::from_ranges(v4),
@@ -606,6 +631,52 @@ pub fn internet(family: Family) -> IpSet {
             .unwrap_or_default(),
     }
 }
+
+/// A fast, non-cryptographic hasher for the evaluator's in-memory caches (keys are ids, pointers
+/// and address sets from the user's own input, so flooding is not a concern): the "Fx" hash of
+/// rustc, a multiply and rotate per word.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.write_u64(u64::from_le_bytes(w));
+        }
+        for &b in chunks.remainder() {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u16(&mut self, n: u16) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u128(&mut self, n: u128) {
+        self.write_u64(n as u64);
+        self.write_u64((n >> 64) as u64);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A `HashMap` with [`FxHasher`].
+pub(crate) type FxHashMap<K, V> =
+    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

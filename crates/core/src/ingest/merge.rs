@@ -71,34 +71,74 @@ fn duplicate_warning(id: &dyn Display, old: &Origin, new: &Origin) -> Diagnostic
     }
 }
 
-/// Builds a map from entities in input order. The same content again is silent (pages, repeated
-/// files); different content is a warning naming both places, and the last one wins. Sorting once
-/// and building the map in bulk is much cheaper than inserting one by one.
-pub(crate) fn build_map<K: Ord + Display, T: Entity>(
+/// A key's first bytes as a number that orders like the key, so sorting touches the keys
+/// themselves only on ties (and the entities not at all).
+pub(crate) trait SortKey: Ord + Clone + Display {
+    fn prefix(&self) -> u128;
+}
+
+impl SortKey for String {
+    fn prefix(&self) -> u128 {
+        let mut b = [0u8; 16];
+        for (d, s) in b.iter_mut().zip(self.bytes()) {
+            *d = s;
+        }
+        u128::from_be_bytes(b)
+    }
+}
+
+impl SortKey for std::net::IpAddr {
+    fn prefix(&self) -> u128 {
+        match self {
+            // IPv4 sorts before IPv6, as `IpAddr` does.
+            std::net::IpAddr::V4(a) => u128::from(u32::from(*a)),
+            std::net::IpAddr::V6(_) => u128::MAX,
+        }
+    }
+}
+
+/// Entities in key order from entities in input order. The same content again is silent (pages,
+/// repeated files); different content is a warning naming both places, and the last one wins.
+/// Sorting once and building the map in bulk is much cheaper than inserting one by one.
+fn sorted<K: SortKey, T: Entity>(
     items: Vec<T>,
-    key: impl Fn(&T) -> K,
+    key: impl Fn(&T) -> &K,
     diags: &mut Vec<Diagnostic>,
-) -> BTreeMap<K, T> {
-    let mut order: Vec<(K, usize)> = items.iter().map(&key).zip(0..).collect();
+) -> Vec<T> {
+    let mut order: Vec<(u128, usize)> = items.iter().map(|t| key(t).prefix()).zip(0..).collect();
     // By key, then input position: the last of equal keys comes last.
-    order.sort_unstable();
+    order.sort_unstable_by(|(pa, a), (pb, b)| {
+        pa.cmp(pb)
+            .then_with(|| items.get(*a).map(&key).cmp(&items.get(*b).map(&key)))
+            .then(a.cmp(b))
+    });
     let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    let mut out: Vec<(K, T)> = Vec::with_capacity(order.len());
-    for (k, at) in order {
+    let mut out: Vec<T> = Vec::with_capacity(order.len());
+    for (_, at) in order {
         let Some(value) = slots.get_mut(at).and_then(Option::take) else {
             continue;
         };
         match out.last_mut() {
-            Some((last_key, last)) if *last_key == k => {
+            Some(last) if key(last) == key(&value) => {
                 if !same_content(last, &value) {
-                    diags.push(duplicate_warning(&k, last.origin(), value.origin()));
+                    diags.push(duplicate_warning(key(last), last.origin(), value.origin()));
                     *last = value;
                 }
             }
-            _ => out.push((k, value)),
+            _ => out.push(value),
         }
     }
-    out.into_iter().collect()
+    out
+}
+
+/// [`sorted`] as a map.
+pub(crate) fn build_map<K: SortKey, T: Entity>(
+    items: Vec<T>,
+    key: impl Fn(&T) -> &K,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<K, T> {
+    let items = sorted(items, &key, diags);
+    items.into_iter().map(|t| (key(&t).clone(), t)).collect()
 }
 
 /// Entities committed from documents, in input order, until [`Builder::finish`] builds the maps.
@@ -208,26 +248,23 @@ impl Builder {
     /// Merges what two commands said about the same things and returns the inventory.
     pub(crate) fn finish(mut self, diags: &mut Vec<Diagnostic>) -> Inventory {
         let p = std::mem::take(&mut self.pending);
-        let id = |e: &String| e.clone();
         let inv = &mut self.inv;
-        inv.instances = build_map(p.instances, |e| id(&e.id), diags);
-        let own = build_map(p.enis_own, |e| id(&e.id), diags);
-        let nested = build_map(p.enis_nested, |e| id(&e.id), diags);
-        inv.security_groups = build_map(p.security_groups, |e| id(&e.id), diags);
-        inv.network_acls = build_map(p.network_acls, |e| id(&e.id), diags);
-        inv.route_tables = build_map(p.route_tables, |e| id(&e.id), diags);
-        inv.internet_gateways = build_map(p.internet_gateways, |e| id(&e.id), diags);
-        inv.egress_only_gateways = build_map(p.egress_only_gateways, |e| id(&e.id), diags);
-        inv.subnets = build_map(p.subnets, |e| id(&e.id), diags);
-        inv.vpcs = build_map(p.vpcs, |e| id(&e.id), diags);
-        inv.addresses = build_map(p.addresses, |e| e.public_ip, diags);
-        inv.instance_status = build_map(p.statuses, |e| id(&e.instance_id), diags);
-        let managed = build_map(p.lists_managed, |e| id(&e.id), diags);
-        let legacy = build_map(p.lists_legacy, |e| id(&e.id), diags);
-        inv.nat_gateways = build_map(p.nat_gateways, |e| id(&e.id), diags);
-        inv.flow_logs = build_map(p.flow_logs, |e| id(&e.id), diags)
-            .into_values()
-            .collect();
+        inv.instances = build_map(p.instances, |e| &e.id, diags);
+        let own = sorted(p.enis_own, |e| &e.id, diags);
+        let nested = sorted(p.enis_nested, |e| &e.id, diags);
+        inv.security_groups = build_map(p.security_groups, |e| &e.id, diags);
+        inv.network_acls = build_map(p.network_acls, |e| &e.id, diags);
+        inv.route_tables = build_map(p.route_tables, |e| &e.id, diags);
+        inv.internet_gateways = build_map(p.internet_gateways, |e| &e.id, diags);
+        inv.egress_only_gateways = build_map(p.egress_only_gateways, |e| &e.id, diags);
+        inv.subnets = build_map(p.subnets, |e| &e.id, diags);
+        inv.vpcs = build_map(p.vpcs, |e| &e.id, diags);
+        inv.addresses = build_map(p.addresses, |e| &e.public_ip, diags);
+        inv.instance_status = build_map(p.statuses, |e| &e.instance_id, diags);
+        let managed = build_map(p.lists_managed, |e| &e.id, diags);
+        let legacy = build_map(p.lists_legacy, |e| &e.id, diags);
+        inv.nat_gateways = build_map(p.nat_gateways, |e| &e.id, diags);
+        inv.flow_logs = sorted(p.flow_logs, |e| &e.id, diags);
         self.merge_enis(own, nested);
         self.merge_flat_rules();
         self.merge_prefix_lists(managed, legacy, diags);
@@ -237,18 +274,14 @@ impl Builder {
 
     /// An ENI listed by describe-network-interfaces and inside describe-instances is one ENI: the
     /// describe-network-interfaces record is used, with fields it lacks filled in from the other.
-    fn merge_enis(&mut self, own: BTreeMap<String, Eni>, nested: BTreeMap<String, Eni>) {
-        if own.is_empty() || nested.is_empty() {
-            self.inv.enis = if own.is_empty() { nested } else { own };
-            return;
-        }
+    fn merge_enis(&mut self, own: Vec<Eni>, nested: Vec<Eni>) {
         // Both are sorted by id: merge them in one pass and build the map in bulk.
         let mut out: Vec<(String, Eni)> = Vec::with_capacity(own.len().max(nested.len()));
         let mut a = own.into_iter().peekable();
         let mut b = nested.into_iter().peekable();
         loop {
             let order = match (a.peek(), b.peek()) {
-                (Some((ka, _)), Some((kb, _))) => ka.cmp(kb),
+                (Some(x), Some(y)) => x.id.cmp(&y.id),
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
                 (None, None) => break,
@@ -257,14 +290,14 @@ impl Builder {
                 std::cmp::Ordering::Less => a.next(),
                 std::cmp::Ordering::Greater => b.next(),
                 std::cmp::Ordering::Equal => match (a.next(), b.next()) {
-                    (Some((id, mut eni)), Some((_, other))) => {
+                    (Some(mut eni), Some(other)) => {
                         fill_eni(&mut eni, other);
-                        Some((id, eni))
+                        Some(eni)
                     }
                     (x, y) => x.or(y),
                 },
             };
-            out.extend(next);
+            out.extend(next.map(|e| (e.id.clone(), e)));
         }
         self.inv.enis = out.into_iter().collect();
     }

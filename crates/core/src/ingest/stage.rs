@@ -111,9 +111,12 @@ impl DocOut {
         let origin = |o: &mut Origin| o.source = source.to_owned();
         macro_rules! into {
             ($($kind:ident),*) => {$(
-                for mut e in std::mem::take(&mut self.$kind) {
-                    origin(&mut e.origin);
-                    b.pending.$kind.push(e);
+                let mut v = std::mem::take(&mut self.$kind);
+                v.iter_mut().for_each(|e| origin(&mut e.origin));
+                if b.pending.$kind.is_empty() {
+                    b.pending.$kind = v;
+                } else {
+                    b.pending.$kind.append(&mut v);
                 }
             )*};
         }
