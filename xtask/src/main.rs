@@ -215,11 +215,7 @@ fn ensure_rustup_bits() -> Result {
     if installed.lines().any(|l| l.trim() == WASM_TARGET) {
         println!("ok: rust target {WASM_TARGET}");
     } else {
-        run({
-            let mut c = cmd("rustup");
-            c.args(["target", "add", WASM_TARGET]);
-            c
-        })?;
+        run_args(cmd("rustup"), &["target", "add", WASM_TARGET])?;
     }
     for (component, probe_args) in [
         ("clippy", ["clippy", "--version"]),
@@ -228,11 +224,7 @@ fn ensure_rustup_bits() -> Result {
         if probe("cargo", probe_args).is_some() {
             println!("ok: {component}");
         } else {
-            run({
-                let mut c = cmd("rustup");
-                c.args(["component", "add", component]);
-                c
-            })?;
+            run_args(cmd("rustup"), &["component", "add", component])?;
         }
     }
     Ok(())
@@ -265,11 +257,9 @@ fn ensure_cargo_tool(binary: &str, expected: &str, install_args: &[&str]) -> Res
         Some(v) => println!("{binary}: found `{v}`, need `{expected}`: installing"),
         None => println!("{binary}: not found: installing `{expected}`"),
     }
-    run({
-        let mut c = cargo();
-        c.arg("install").args(install_args);
-        c
-    })?;
+    let mut install = cargo();
+    install.arg("install");
+    run_args(install, install_args)?;
     match probe(binary, ["--version"]) {
         Some(v) if v.starts_with(expected) => Ok(()),
         other => Err(format!(
@@ -325,17 +315,13 @@ fn ensure_wasm_opt() -> Result {
             )
         })?;
     } else {
-        run({
-            let mut c = cargo();
-            c.args([
-                "install",
-                "wasm-opt",
-                "--version",
-                WASM_OPT_CRATE_VERSION,
-                "--locked",
-            ]);
-            c
-        })?;
+        cargo_with(&[
+            "install",
+            "wasm-opt",
+            "--version",
+            WASM_OPT_CRATE_VERSION,
+            "--locked",
+        ])?;
     }
     match wasm_opt_version() {
         Some(v) if v == WASM_OPT_VERSION || v == WASM_OPT_CRATE_REPORTS => {
@@ -472,7 +458,11 @@ fn wasm_tests() -> Result {
 
 /// Runs `cargo <args>`.
 fn cargo_with(args: &[&str]) -> Result {
-    let mut c = cargo();
+    run_args(cargo(), args)
+}
+
+/// Runs `c` with `args` added.
+fn run_args(mut c: Command, args: &[&str]) -> Result {
     c.args(args);
     run(c)
 }
