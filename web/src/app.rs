@@ -40,8 +40,8 @@ impl Content {
     pub fn len(&self) -> usize {
         match self {
             Content::Bytes(b) => b.len(),
-            Content::Js(v) => match v.as_string_len() {
-                Some(n) => n,
+            Content::Js(v) => match v.dyn_ref::<js_sys::JsString>() {
+                Some(s) => s.length() as usize,
                 None => v
                     .dyn_ref::<js_sys::Uint8Array>()
                     .map_or(0, |a| a.length() as usize),
@@ -63,18 +63,6 @@ impl Content {
                     .unwrap_or_default()
             }),
         }
-    }
-}
-
-/// The length of a JS string value, without copying it.
-trait StringLen {
-    fn as_string_len(&self) -> Option<usize>;
-}
-
-impl StringLen for JsValue {
-    fn as_string_len(&self) -> Option<usize> {
-        self.dyn_ref::<js_sys::JsString>()
-            .map(|s| s.length() as usize)
     }
 }
 

@@ -60,78 +60,48 @@ const INSTANCE: &[Layer] = &[
     Layer::Listening,
 ];
 
+const fn hop(label: &'static str, layers: &'static [Layer]) -> Hop {
+    Hop {
+        label,
+        layers,
+        note: None,
+    }
+}
+
+/// A hop without a layer of its own, showing `note` instead of a status.
+const fn noted(label: &'static str, note: &'static str) -> Hop {
+    Hop {
+        label,
+        layers: &[],
+        note: Some(note),
+    }
+}
+
+const CLIENT: Hop = noted("Internet", "client");
+const IGW: Hop = hop("Internet gateway", GATEWAY);
+const ROUTES: Hop = hop("Route table", &[Layer::RouteTable]);
+const ENI: Hop = hop("ENI / public IP", &[Layer::PublicIp]);
+
 /// Internet → internet gateway → route table → network ACL in → security groups → ENI → instance.
 pub const FORWARD: [Hop; 7] = [
-    Hop {
-        label: "Internet",
-        layers: &[],
-        note: Some("client"),
-    },
-    Hop {
-        label: "Internet gateway",
-        layers: GATEWAY,
-        note: None,
-    },
-    Hop {
-        label: "Route table",
-        layers: &[Layer::RouteTable],
-        note: None,
-    },
-    Hop {
-        label: "Network ACL in",
-        layers: &[Layer::NetworkAclInbound],
-        note: None,
-    },
-    Hop {
-        label: "Security groups",
-        layers: &[Layer::SecurityGroup],
-        note: None,
-    },
-    Hop {
-        label: "ENI / public IP",
-        layers: &[Layer::PublicIp],
-        note: None,
-    },
-    Hop {
-        label: "Instance",
-        layers: INSTANCE,
-        note: None,
-    },
+    CLIENT,
+    IGW,
+    ROUTES,
+    hop("Network ACL in", &[Layer::NetworkAclInbound]),
+    hop("Security groups", &[Layer::SecurityGroup]),
+    ENI,
+    hop("Instance", INSTANCE),
 ];
 
 /// The reply, right to left: ENI → security groups (stateful) → network ACL out → route table →
 /// internet gateway → internet. Index 0 is the internet end.
 pub const REPLY: [Hop; 6] = [
-    Hop {
-        label: "Internet",
-        layers: &[],
-        note: Some("client"),
-    },
-    Hop {
-        label: "Internet gateway",
-        layers: GATEWAY,
-        note: None,
-    },
-    Hop {
-        label: "Route table",
-        layers: &[Layer::RouteTable],
-        note: None,
-    },
-    Hop {
-        label: "Network ACL out",
-        layers: &[Layer::NetworkAclOutbound],
-        note: None,
-    },
-    Hop {
-        label: "Security groups",
-        layers: &[],
-        note: Some("stateful"),
-    },
-    Hop {
-        label: "ENI / public IP",
-        layers: &[Layer::PublicIp],
-        note: None,
-    },
+    CLIENT,
+    IGW,
+    ROUTES,
+    hop("Network ACL out", &[Layer::NetworkAclOutbound]),
+    noted("Security groups", "stateful"),
+    ENI,
 ];
 
 /// How bad a status is, for showing a hop with several layers by its worst one.

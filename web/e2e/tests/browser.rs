@@ -228,12 +228,23 @@ impl Harness {
 
     /// Replaces the paste box's text as a paste would (one input event).
     async fn paste(&self, text: &str) {
+        self.type_into("paste", text).await;
+    }
+
+    /// Sets `[data-testid=<testid>]`'s value with one input event, as typing it would end.
+    async fn type_into(&self, testid: &str, value: &str) {
         self.js(
-            "const t = document.querySelector('[data-testid=paste]'); t.value = arguments[0];
+            "const t = document.querySelector(arguments[0]); t.value = arguments[1];
              t.dispatchEvent(new Event('input', { bubbles: true })); return true;",
-            vec![json!(text)],
+            vec![json!(format!("[data-testid={testid}]")), json!(value)],
         )
         .await;
+    }
+
+    /// A layer card's `data-status`.
+    async fn status(&self, layer: &str) -> Option<String> {
+        self.attr(&format!("[data-testid=layer-{layer}]"), "data-status")
+            .await
     }
 
     /// Picks files with the file input.
@@ -431,12 +442,7 @@ async fn the_app_starts_offline_and_reads_the_example_in_the_worker() {
     // Other controls work and still nothing leaves the page.
     h.select("port", "3389").await;
     h.select("protocol", "udp").await;
-    h.js(
-        "const i = document.querySelector('[data-testid=source]'); i.value = '198.51.100.7';
-         i.dispatchEvent(new Event('input', { bubbles: true })); return true;",
-        vec![],
-    )
-    .await;
+    h.type_into("source", "198.51.100.7").await;
     h.click("analyze").await;
     h.idle().await;
     h.assert_offline().await;
@@ -451,12 +457,7 @@ async fn engine_example_is_blocked_by_the_route_table_only() {
     h.idle().await;
     assert_eq!(verdict, json!("blocked"));
     assert_eq!(h.text("[data-testid=verdict]").await, "blocked");
-    assert_eq!(
-        h.attr("[data-testid=layer-route_table]", "data-status")
-            .await
-            .as_deref(),
-        Some("fail")
-    );
+    assert_eq!(h.status("route_table").await.as_deref(), Some("fail"));
     for layer in [
         "instance_state",
         "status_checks",
@@ -467,9 +468,7 @@ async fn engine_example_is_blocked_by_the_route_table_only() {
         "security_group",
         "network_acl_outbound",
     ] {
-        let status = h
-            .attr(&format!("[data-testid=layer-{layer}]"), "data-status")
-            .await;
+        let status = h.status(layer).await;
         assert!(
             matches!(status.as_deref(), Some("pass" | "not_applicable")),
             "{layer}: {status:?}"
@@ -597,12 +596,7 @@ async fn engine_pasted_corpus_gets_a_verdict() {
     // moto/README.md: ssh-open admits tcp/22 from anywhere; default-sg-only admits nothing.
     assert_eq!(verdict_of(id_of("ssh-open")).await, json!("reachable"));
     assert_eq!(verdict_of(id_of("default-sg-only")).await, json!("blocked"));
-    assert_eq!(
-        h.attr("[data-testid=layer-security_group]", "data-status")
-            .await
-            .as_deref(),
-        Some("fail")
-    );
+    assert_eq!(h.status("security_group").await.as_deref(), Some("fail"));
     h.close().await;
 }
 
@@ -897,21 +891,9 @@ async fn engine_scenario_files_give_their_expected_layers() {
             h.select("protocol", protocol).await;
             if let Some(port) = port {
                 h.select("port", "custom").await;
-                h.js(
-                    "const i = document.querySelector('[data-testid=port-custom]');
-                     i.value = arguments[0]; i.dispatchEvent(new Event('input', { bubbles: true }));
-                     return true;",
-                    vec![json!(port.to_string())],
-                )
-                .await;
+                h.type_into("port-custom", &port.to_string()).await;
             }
-            h.js(
-                "const i = document.querySelector('[data-testid=source]');
-                 i.value = arguments[0]; i.dispatchEvent(new Event('input', { bubbles: true }));
-                 return true;",
-                vec![json!(s("source").unwrap_or(""))],
-            )
-            .await;
+            h.type_into("source", s("source").unwrap_or("")).await;
             if let Some(address) = s("address") {
                 h.wait(
                     "document.querySelector('[data-testid=address]')",
@@ -944,9 +926,7 @@ async fn engine_scenario_files_give_their_expected_layers() {
             );
             for (layer, status) in check["layers"].as_table().unwrap() {
                 assert_eq!(
-                    h.attr(&format!("[data-testid=layer-{layer}]"), "data-status")
-                        .await
-                        .as_deref(),
+                    h.status(layer).await.as_deref(),
                     status.as_str(),
                     "{what}: layer {layer}"
                 );
