@@ -51,21 +51,25 @@
 //!
 //! # Speed
 //!
-//! One pass, no `serde_json::Value`: a custom top-level visitor matches each key and walks its list
+//! One pass, no `serde_json::Value`: the [`json`] reader (a `serde::Deserializer` that skips blanks
+//! and unread values eight bytes at a time and borrows every unescaped string) feeds a custom
+//! top-level visitor that matches each key and walks its list
 //! with a seed that deserializes one resource at a time into a borrowed raw struct (unknown fields
 //! are skipped by the parser; leaves accept any JSON type, so a wrong type is reported by the
 //! conversion rather than failing the parse), converts it to the model while it is still in cache,
 //! and drops it. A document's resources are staged and committed when the document has parsed.
-//! Only a document whose *shape* is wrong (an object where a list belongs) is parsed a second time,
+//! Only a document the fast pass refuses is read again, by `serde_json`: a malformed one for its
+//! message and position, and one whose *shape* is wrong (an object where a list belongs)
 //! into a `Value`, resource by resource, to name and skip the bad ones.
 
 mod convert;
 mod decode;
+mod json;
 mod merge;
 mod raw;
 mod stage;
 
-use serde_json::error::Category;
+use serde::de::IgnoredAny;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{Command, Inventory};
@@ -138,56 +142,60 @@ pub fn load(inputs: &[Input<'_>]) -> Loaded {
 }
 
 /// Reads the documents of one JSON input, stopping at the first syntax error.
+///
+/// Each document is read by the fast [`json`] reader. Should that fail, `serde_json` decides what
+/// the document is: malformed (a syntax error with its line and column, a BOM between
+/// concatenated files, or evidence text after the JSON), or well-formed with a wrong shape
+/// somewhere, which [`fallback`] reads resource by resource.
 fn load_json(name: &str, text: &str, b: &mut Builder, loaded: &mut Loaded) {
     let mut pos = 0;
     let mut count = 0;
-    'restart: loop {
-        let rest = text.get(pos..).unwrap_or_default();
-        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<TopDoc>();
-        loop {
-            let start = pos + stream.byte_offset();
-            match stream.next() {
-                None => return,
-                Some(Ok(doc)) => {
-                    let end = pos + stream.byte_offset();
-                    count += 1;
-                    let source = doc_name(name, text, count, end);
-                    handle_doc(doc, &source, name, b, loaded);
+    loop {
+        let mut blanks = json::Reader::new(text, pos);
+        blanks.skip_blanks();
+        let start = blanks.offset();
+        if start >= text.len() {
+            return;
+        }
+        if let Ok((doc, end)) = json::read_document::<TopDoc>(text, start) {
+            count += 1;
+            let source = doc_name(name, text, count, end);
+            handle_doc(doc, &source, name, b, loaded);
+            pos = end;
+            continue;
+        }
+        let rest = text.get(start..).unwrap_or_default();
+        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<IgnoredAny>();
+        match stream.next() {
+            None => return,
+            Some(Ok(_)) => {
+                // The document parses but its shape is wrong somewhere: read it again as a
+                // value, resource by resource.
+                match fallback(name, text, start, count + 1, b, loaded) {
+                    Some(end) => {
+                        count += 1;
+                        pos = end;
+                    }
+                    None => return,
                 }
-                Some(Err(e)) if e.classify() == Category::Data => {
-                    // The document parses but its shape is wrong somewhere: read it again as a
-                    // value, resource by resource.
-                    match fallback(name, text, start, count + 1, b, loaded) {
-                        Some(end) => {
-                            count += 1;
-                            pos = end;
-                            continue 'restart;
-                        }
-                        None => return,
-                    }
+            }
+            Some(Err(e)) => {
+                // A BOM between concatenated files (`cat` of PowerShell output): skip it.
+                if let Some(after) = rest.strip_prefix('\u{feff}') {
+                    pos = text.len() - after.len();
+                    continue;
                 }
-                Some(Err(e)) => {
-                    // A BOM between concatenated files (`cat` of PowerShell output): skip it.
-                    let skipped = text
-                        .get(start..)
-                        .map(|s| s.trim_start_matches([' ', '\t', '\r', '\n']));
-                    if let Some(after) = skipped.and_then(|s| s.strip_prefix('\u{feff}')) {
-                        pos = text.len() - after.len();
-                        continue 'restart;
-                    }
-                    // One paste holding JSON documents and then command output (`ss -ltnp`, flow
-                    // log lines): the rest is evidence text, not broken JSON.
-                    let remainder = text.get(start..).unwrap_or_default();
-                    if count > 0 && !decode::looks_like_json(remainder) {
-                        loaded.texts.push((
-                            format!("{name} (text after the JSON)"),
-                            remainder.trim_start().to_owned(),
-                        ));
-                        return;
-                    }
-                    loaded.diagnostics.push(syntax_error(name, text, pos, &e));
+                // One paste holding JSON documents and then command output (`ss -ltnp`, flow
+                // log lines): the rest is evidence text, not broken JSON.
+                if count > 0 && !decode::looks_like_json(rest) {
+                    loaded.texts.push((
+                        format!("{name} (text after the JSON)"),
+                        rest.trim_start().to_owned(),
+                    ));
                     return;
                 }
+                loaded.diagnostics.push(syntax_error(name, text, start, &e));
+                return;
             }
         }
     }
@@ -248,9 +256,17 @@ fn fallback(
     };
     let end = start + stream.byte_offset();
     let source = doc_name(name, text, n, end);
-    let serde_json::Value::Object(map) = &value else {
-        // Only objects can fail the typed pass.
-        return Some(end);
+    let map = match &value {
+        serde_json::Value::Object(map) => map,
+        // Only objects can fail the typed pass; a list or a value is named as such.
+        serde_json::Value::Array(_) => {
+            handle_doc(TopDoc::List, &source, name, b, loaded);
+            return Some(end);
+        }
+        _ => {
+            handle_doc(TopDoc::Scalar, &source, name, b, loaded);
+            return Some(end);
+        }
     };
     let mut out = DocOut::default();
     for (key, v) in map {

@@ -1,0 +1,825 @@
+//! A JSON reader specialised for describe-* output: a [`serde::Deserializer`] over `&str` that
+//! borrows every string without escapes and skips the fields nobody asked for at memory speed.
+//!
+//! The AWS CLI pretty-prints with four-space indents, so more than half of a large describe-* file
+//! is blanks, and most of the rest are fields vpc-reach never reads (`BlockDeviceMappings`,
+//! `Placement`, …). `serde_json` walks both a byte at a time; this reader skips runs of blanks and
+//! string bodies eight bytes at a time (plain SWAR arithmetic on `u64`s, no `unsafe`) and skips an
+//! unread value without calling a visitor.
+//!
+//! It is strict: anything that is not JSON as RFC 8259 defines it, or that `serde_json` would
+//! reject (a control character in a string, a lone surrogate escape, a number out of `f64` range,
+//! nesting deeper than 128), is an error. Its errors carry no message: on any error the caller
+//! reads the same document again with `serde_json` (see `super::load_json`), so every message and
+//! position the user sees comes from `serde_json` exactly as before, and a document this reader
+//! wrongly refused would still be read. `tests` checks it against `serde_json` on the corpus and on
+//! mutated documents.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Visitor};
+
+/// Deepest nesting accepted (`serde_json`'s own limit).
+const MAX_DEPTH: u32 = 128;
+
+const SPACES: u64 = 0x2020_2020_2020_2020;
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Why the fast read stopped. Only the kind matters to the caller, which re-reads with `serde_json`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Error {
+    /// Not JSON (or JSON this reader declines), at this byte offset.
+    Syntax(usize),
+    /// Well-formed JSON of the wrong shape, as a visitor reported it.
+    Data(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Syntax(at) => write!(f, "not JSON at byte {at}"),
+            Error::Data(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl de::Error for Error {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Error::Data(msg.to_string())
+    }
+}
+
+type Result<T> = std::result::Result<T, Error>;
+
+/// Reads JSON values from `text`, starting at a byte offset.
+pub(crate) struct Reader<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    depth: u32,
+}
+
+/// `0x80` in every byte of `w` that equals `b`, and possibly in bytes above the first such byte
+/// (borrows only propagate upwards, so the lowest flagged byte is always exact).
+#[inline(always)]
+fn bytes_equal(w: u64, b: u8) -> u64 {
+    let x = w ^ (ONES * u64::from(b));
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// `0x80` in every byte of `w` below `0x20` (same caveat as [`bytes_equal`]).
+#[inline(always)]
+fn bytes_control(w: u64) -> u64 {
+    w.wrapping_sub(ONES * 0x20) & !w & HIGHS
+}
+
+#[inline(always)]
+fn word(bytes: &[u8], at: usize) -> Option<u64> {
+    let chunk = bytes.get(at..at.checked_add(8)?)?;
+    <[u8; 8]>::try_from(chunk).ok().map(u64::from_le_bytes)
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(text: &'a str, pos: usize) -> Self {
+        Reader {
+            text,
+            bytes: text.as_bytes(),
+            pos,
+            depth: 0,
+        }
+    }
+
+    /// Byte offset just after what has been read.
+    pub(crate) fn offset(&self) -> usize {
+        self.pos
+    }
+
+    fn err<T>(&self) -> Result<T> {
+        Err(Error::Syntax(self.pos))
+    }
+
+    #[inline(always)]
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    /// Skips blanks: runs of spaces eight at a time, then single blanks.
+    #[inline(always)]
+    pub(crate) fn skip_blanks(&mut self) {
+        let mut p = self.pos;
+        loop {
+            match self.bytes.get(p) {
+                Some(b' ') => {
+                    while let Some(w) = word(self.bytes, p) {
+                        let x = w ^ SPACES;
+                        if x != 0 {
+                            p += (x.trailing_zeros() / 8) as usize;
+                            break;
+                        }
+                        p += 8;
+                    }
+                    if self.bytes.get(p) == Some(&b' ') {
+                        p += 1;
+                    }
+                }
+                Some(b'\n' | b'\r' | b'\t') => p += 1,
+                _ => break,
+            }
+        }
+        self.pos = p;
+    }
+
+    /// The next byte after blanks.
+    #[inline(always)]
+    fn peek_token(&mut self) -> Option<u8> {
+        self.skip_blanks();
+        self.peek()
+    }
+
+    /// Moves to the first `"`, `\` or control character at or after `pos` (inside a string).
+    #[inline(always)]
+    fn scan_string_body(&mut self) {
+        let mut p = self.pos;
+        while let Some(w) = word(self.bytes, p) {
+            let hits = bytes_equal(w, b'"') | bytes_equal(w, b'\\') | bytes_control(w);
+            if hits != 0 {
+                self.pos = p + (hits.trailing_zeros() / 8) as usize;
+                return;
+            }
+            p += 8;
+        }
+        while let Some(&b) = self.bytes.get(p) {
+            if b == b'"' || b == b'\\' || b < 0x20 {
+                break;
+            }
+            p += 1;
+        }
+        self.pos = p;
+    }
+
+    /// Reads a string whose opening quote is at `pos`. Borrowed when it holds no escape.
+    fn string(&mut self) -> Result<Cow<'a, str>> {
+        self.pos += 1;
+        let start = self.pos;
+        self.scan_string_body();
+        if self.peek() == Some(b'"') {
+            let s = self.text.get(start..self.pos);
+            self.pos += 1;
+            return s.map(Cow::Borrowed).map_or_else(|| self.err(), Ok);
+        }
+        let mut owned = String::from(self.text.get(start..self.pos).unwrap_or_default());
+        self.escaped_rest(Some(&mut owned))?;
+        Ok(Cow::Owned(owned))
+    }
+
+    /// Skips a string whose opening quote is at `pos`.
+    fn skip_string(&mut self) -> Result<()> {
+        self.pos += 1;
+        self.scan_string_body();
+        if self.peek() == Some(b'"') {
+            self.pos += 1;
+            return Ok(());
+        }
+        self.escaped_rest(None)
+    }
+
+    /// The rest of a string from a `\` or control character at `pos`, appended to `out` if given.
+    fn escaped_rest(&mut self, mut out: Option<&mut String>) -> Result<()> {
+        loop {
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let c = self.escape()?;
+                    if let Some(o) = out.as_deref_mut() {
+                        o.push(c);
+                    }
+                }
+                _ => return self.err(),
+            }
+            let start = self.pos;
+            self.scan_string_body();
+            if let Some(o) = out.as_deref_mut() {
+                o.push_str(self.text.get(start..self.pos).unwrap_or_default());
+            }
+        }
+    }
+
+    /// One escape, after its `\`.
+    fn escape(&mut self) -> Result<char> {
+        let c = match self.peek() {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                self.pos += 1;
+                let first = self.hex4()?;
+                let code = match first {
+                    0xD800..=0xDBFF => {
+                        if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                            return self.err();
+                        }
+                        self.pos += 2;
+                        let low = self.hex4()?;
+                        if !(0xDC00..=0xDFFF).contains(&low) {
+                            return self.err();
+                        }
+                        0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    0xDC00..=0xDFFF => return self.err(),
+                    _ => first,
+                };
+                return char::from_u32(code).map_or_else(|| self.err(), Ok);
+            }
+            _ => return self.err(),
+        };
+        self.pos += 1;
+        Ok(c)
+    }
+
+    fn hex4(&mut self) -> Result<u32> {
+        let digits = self.bytes.get(self.pos..self.pos + 4);
+        let s = digits.and_then(|d| std::str::from_utf8(d).ok());
+        match s.and_then(|s| {
+            s.bytes()
+                .all(|b| b.is_ascii_hexdigit())
+                .then(|| u32::from_str_radix(s, 16).ok())
+                .flatten()
+        }) {
+            Some(v) => {
+                self.pos += 4;
+                Ok(v)
+            }
+            None => self.err(),
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    /// Reads a number at `pos` (RFC 8259 grammar) and hands it to the visitor.
+    fn number<V: Visitor<'a>>(&mut self, visitor: V) -> Result<V::Value> {
+        let start = self.pos;
+        let negative = self.peek() == Some(b'-');
+        if negative {
+            self.pos += 1;
+        }
+        let int_start = self.pos;
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return self.err(),
+        }
+        let int_end = self.pos;
+        let mut integral = true;
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            integral = false;
+            if self.digits() == 0 {
+                return self.err();
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            integral = false;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return self.err();
+            }
+        }
+        if integral {
+            let digits = self.text.get(int_start..int_end).unwrap_or_default();
+            if let Ok(n) = digits.parse::<u64>() {
+                if !negative {
+                    return visitor.visit_u64(n);
+                }
+                // `-0` is a float for serde_json too.
+                if let Some(i) = 0i64.checked_sub_unsigned(n).filter(|_| n != 0) {
+                    return visitor.visit_i64(i);
+                }
+            }
+        }
+        let all = self.text.get(start..self.pos).unwrap_or_default();
+        match all.parse::<f64>() {
+            Ok(f) if f.is_finite() => visitor.visit_f64(f),
+            _ => self.err(),
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Result<()> {
+        if self.bytes.get(self.pos..self.pos + word.len()) == Some(word) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            self.err()
+        }
+    }
+
+    fn enter(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return self.err();
+        }
+        self.pos += 1;
+        Ok(())
+    }
+
+    /// After a visitor is done with a list or object: blanks, then `close`.
+    fn leave(&mut self, close: u8) -> Result<()> {
+        if self.peek_token() != Some(close) {
+            return self.err();
+        }
+        self.pos += 1;
+        self.depth -= 1;
+        Ok(())
+    }
+
+    /// Skips one value at `pos` (after blanks), validating it, without any visitor.
+    fn skip_value(&mut self) -> Result<()> {
+        match self.peek_token() {
+            Some(b'"') => self.skip_string(),
+            Some(b'{') => {
+                self.enter()?;
+                if self.peek_token() == Some(b'}') {
+                    self.pos += 1;
+                    self.depth -= 1;
+                    return Ok(());
+                }
+                loop {
+                    if self.peek_token() != Some(b'"') {
+                        return self.err();
+                    }
+                    self.skip_string()?;
+                    if self.peek_token() != Some(b':') {
+                        return self.err();
+                    }
+                    self.pos += 1;
+                    self.skip_value()?;
+                    match self.peek_token() {
+                        Some(b',') => self.pos += 1,
+                        Some(b'}') => {
+                            self.pos += 1;
+                            self.depth -= 1;
+                            return Ok(());
+                        }
+                        _ => return self.err(),
+                    }
+                }
+            }
+            Some(b'[') => {
+                self.enter()?;
+                if self.peek_token() == Some(b']') {
+                    self.pos += 1;
+                    self.depth -= 1;
+                    return Ok(());
+                }
+                loop {
+                    self.skip_value()?;
+                    match self.peek_token() {
+                        Some(b',') => self.pos += 1,
+                        Some(b']') => {
+                            self.pos += 1;
+                            self.depth -= 1;
+                            return Ok(());
+                        }
+                        _ => return self.err(),
+                    }
+                }
+            }
+            Some(b't') => self.literal(b"true"),
+            Some(b'f') => self.literal(b"false"),
+            Some(b'n') => self.literal(b"null"),
+            Some(b'-' | b'0'..=b'9') => self.number(de::IgnoredAny).map(|_| ()),
+            _ => self.err(),
+        }
+    }
+}
+
+impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.peek_token() {
+            Some(b'"') => match self.string()? {
+                Cow::Borrowed(s) => visitor.visit_borrowed_str(s),
+                Cow::Owned(s) => visitor.visit_string(s),
+            },
+            Some(b'{') => {
+                self.enter()?;
+                let value = visitor.visit_map(Elements {
+                    reader: self,
+                    first: true,
+                })?;
+                self.leave(b'}')?;
+                Ok(value)
+            }
+            Some(b'[') => {
+                self.enter()?;
+                let value = visitor.visit_seq(Elements {
+                    reader: self,
+                    first: true,
+                })?;
+                self.leave(b']')?;
+                Ok(value)
+            }
+            Some(b't') => {
+                self.literal(b"true")?;
+                visitor.visit_bool(true)
+            }
+            Some(b'f') => {
+                self.literal(b"false")?;
+                visitor.visit_bool(false)
+            }
+            Some(b'n') => {
+                self.literal(b"null")?;
+                visitor.visit_unit()
+            }
+            Some(b'-' | b'0'..=b'9') => self.number(visitor),
+            _ => self.err(),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        if self.peek_token() == Some(b'n') {
+            self.literal(b"null")?;
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.skip_value()?;
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier
+    }
+}
+
+/// The elements of a list or the entries of an object being visited.
+struct Elements<'r, 'a> {
+    reader: &'r mut Reader<'a>,
+    first: bool,
+}
+
+impl Elements<'_, '_> {
+    /// Before an element: `None` at `close`, else past the `,` that must separate it.
+    fn more(&mut self, close: u8) -> Result<bool> {
+        let r = &mut *self.reader;
+        match r.peek_token() {
+            Some(b) if b == close => Ok(false),
+            Some(b',') if !self.first => {
+                r.pos += 1;
+                Ok(true)
+            }
+            Some(_) if self.first => {
+                self.first = false;
+                Ok(true)
+            }
+            _ => r.err(),
+        }
+    }
+}
+
+impl<'de> de::SeqAccess<'de> for Elements<'_, 'de> {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
+        if !self.more(b']')? {
+            return Ok(None);
+        }
+        if self.reader.peek_token() == Some(b']') {
+            // `[1,]`: a comma must be followed by a value.
+            return self.reader.err();
+        }
+        seed.deserialize(&mut *self.reader).map(Some)
+    }
+}
+
+impl<'de> de::MapAccess<'de> for Elements<'_, 'de> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        if !self.more(b'}')? {
+            return Ok(None);
+        }
+        if self.reader.peek_token() != Some(b'"') {
+            return self.reader.err();
+        }
+        seed.deserialize(&mut *self.reader).map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        let r = &mut *self.reader;
+        if r.peek_token() != Some(b':') {
+            return r.err();
+        }
+        r.pos += 1;
+        seed.deserialize(&mut *self.reader)
+    }
+}
+
+/// Reads the document starting at `pos` (after blanks) into `T`; returns it with the offset just
+/// after it.
+pub(crate) fn read_document<'a, T: de::Deserialize<'a>>(
+    text: &'a str,
+    pos: usize,
+) -> Result<(T, usize)> {
+    let mut reader = Reader::new(text, pos);
+    let value = T::deserialize(&mut reader)?;
+    Ok((value, reader.offset()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::de::IgnoredAny;
+
+    fn fast_ok(s: &str) -> bool {
+        read_document::<IgnoredAny>(s, 0)
+            .is_ok_and(|(_, end)| s.get(end..).is_some_and(|r| r.trim().is_empty()))
+            && read_document::<serde_json::Value>(s, 0).is_ok()
+    }
+
+    fn serde_ok(s: &str) -> bool {
+        serde_json::from_str::<serde_json::Value>(s).is_ok()
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_edge_cases() {
+        let cases = [
+            r#"{}"#,
+            r#"[]"#,
+            r#"{"a":1,}"#,
+            r#"[1,]"#,
+            r#"[,1]"#,
+            r#"{,}"#,
+            r#"{"a" 1}"#,
+            r#"{"a":}"#,
+            r#"{1:2}"#,
+            r#"[01]"#,
+            r#"[-]"#,
+            r#"[-0]"#,
+            r#"[1.]"#,
+            r#"[.5]"#,
+            r#"[1e]"#,
+            r#"[1e+5]"#,
+            r#"[1E-5]"#,
+            r#"[1e400]"#,
+            r#"[18446744073709551616]"#,
+            r#"[-9223372036854775809]"#,
+            r#"[-9223372036854775808]"#,
+            r#"["\u0041\u00e9\ud83d\ude00"]"#,
+            r#"["\ud83d"]"#,
+            r#"["\ude00"]"#,
+            r#"["\ud83d\u0041"]"#,
+            r#"["\x"]"#,
+            r#"["\u12g4"]"#,
+            "[\"a\tb\"]",
+            "[\"a\u{1}b\"]",
+            r#"["a\"b\\c\/d\b\f\n\r\t"]"#,
+            r#"[tru]"#,
+            r#"[truex]"#,
+            r#"[nul]"#,
+            r#"[true,false,null]"#,
+            r#"{"a":[{"b":{"c":"d"}}]}"#,
+            "{\n    \"a\":    \"bbbbbbbbbbbbbbbbbbbbbbbbbbbb\",\r\n\t\"c\": [ ]  }",
+            r#"["unterminated"#,
+            r#"{"a":1"#,
+            r#"["é日本語🎉 and more than eight bytes"]"#,
+        ];
+        for case in cases {
+            assert_eq!(fast_ok(case), serde_ok(case), "{case}");
+        }
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert!(!fast_ok(&deep));
+        assert!(!serde_ok(&deep));
+    }
+
+    #[test]
+    fn strings_borrow_unless_escaped() {
+        use super::super::raw::Val;
+        let text = r#"["plain", "esc\naped", "\u00e9x"]"#;
+        let (v, _) = read_document::<Vec<Val<'_>>>(text, 0).unwrap_or_default();
+        assert!(matches!(v.first(), Some(Val::Str(Cow::Borrowed("plain")))));
+        assert!(matches!(v.get(1), Some(Val::Str(Cow::Owned(s))) if s == "esc\naped"));
+        assert!(matches!(v.get(2), Some(Val::Str(Cow::Owned(s))) if s == "éx"));
+    }
+
+    #[test]
+    fn values_match_serde_json() {
+        let doc = r#" {"a": [1, -2, 3.5, 1e3, -0, 18446744073709551615, 18446744073709551616, true, null, "x\ty"], "b": {"c": {}}} "#;
+        let (fast, end) = read_document::<serde_json::Value>(doc, 0).unwrap_or_default();
+        let slow: serde_json::Value = serde_json::from_str(doc).unwrap_or_default();
+        assert_eq!(fast, slow);
+        assert_eq!(doc.get(end..), Some(" "));
+    }
+
+    /// Numbers equal up to float rounding (serde_json's default float parser may differ from
+    /// `str::parse` in the last bit); everything else exactly.
+    fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+        use serde_json::Value as J;
+        match (a, b) {
+            (J::Number(x), J::Number(y)) if x.is_f64() || y.is_f64() => {
+                match (x.as_f64(), y.as_f64()) {
+                    (Some(x), Some(y)) => x == y || ((x - y) / x).abs() < 1e-15,
+                    _ => false,
+                }
+            }
+            (J::Array(x), J::Array(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+            }
+            (J::Object(x), J::Object(y)) => {
+                x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+            }
+            _ => a == b,
+        }
+    }
+
+    /// What serde_json makes of the documents in `text`: each one's value and end, up to the
+    /// first error (`None`).
+    fn serde_docs(text: &str) -> Vec<Option<(usize, serde_json::Value, usize)>> {
+        let mut out = Vec::new();
+        let mut stream = serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>();
+        loop {
+            let before = stream.byte_offset();
+            match stream.next() {
+                None => return out,
+                Some(Ok(v)) => {
+                    let start = before
+                        + text
+                            .get(before..)
+                            .map_or(0, |r| r.len() - r.trim_start().len());
+                    out.push(Some((start, v, stream.byte_offset())));
+                }
+                Some(Err(_)) => {
+                    out.push(None);
+                    return out;
+                }
+            }
+        }
+    }
+
+    /// The fast reader agrees with serde_json on every document of `text`. Returns how many
+    /// documents it compared.
+    fn agree(text: &str, what: &str) -> usize {
+        let docs = serde_docs(text);
+        let mut pos = 0;
+        for doc in &docs {
+            let mut r = Reader::new(text, pos);
+            r.skip_blanks();
+            let start = r.offset();
+            let fast = read_document::<serde_json::Value>(text, start);
+            let skim = read_document::<IgnoredAny>(text, start).map(|(_, end)| end);
+            match doc {
+                Some((s, v, end)) => {
+                    assert_eq!(start, *s, "{what}: document start");
+                    assert!(
+                        fast.is_ok(),
+                        "{what}: serde_json reads the document at {start}, the fast reader does not: {fast:?}"
+                    );
+                    let Ok((fv, fend)) = fast else { return 0 };
+                    assert!(same(&fv, v), "{what}: values differ at {start}");
+                    assert_eq!(fend, *end, "{what}: document end");
+                    assert_eq!(skim, Ok(*end), "{what}: skipping");
+                    pos = *end;
+                }
+                None => {
+                    // serde_json refuses this document; the fast reader must refuse it too,
+                    // unless what it read ends before serde_json's error (a stream of documents
+                    // where serde_json wants a separator).
+                    if let Ok((_, fend)) = fast {
+                        let rest = text.get(fend..).unwrap_or_default();
+                        assert!(
+                            serde_json::from_str::<serde_json::Value>(text.get(start..fend).unwrap_or_default()).is_ok()
+                                && !rest.trim().is_empty(),
+                            "{what}: the fast reader accepts a document serde_json refuses at {start}"
+                        );
+                    }
+                    assert_eq!(
+                        skim.is_ok(),
+                        fast.is_ok(),
+                        "{what}: skipping and reading disagree"
+                    );
+                }
+            }
+        }
+        docs.len()
+    }
+
+    fn corpus_texts() -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+        let mut out = Vec::new();
+        let mut dirs = vec![root];
+        while let Some(d) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|x| x == "json") {
+                    if let Ok(text) = std::fs::read_to_string(&p) {
+                        let text = text.trim_start_matches('\u{feff}').to_owned();
+                        out.push((p.display().to_string(), text));
+                    }
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_the_corpus() {
+        let texts = corpus_texts();
+        assert!(
+            texts.len() > 500,
+            "the corpus is beside the repository: {} files",
+            texts.len()
+        );
+        let docs: usize = texts.iter().map(|(name, text)| agree(text, name)).sum();
+        assert!(docs >= texts.len());
+    }
+
+    /// Mutated corpus documents: a byte deleted, replaced or inserted (from JSON's own
+    /// vocabulary), many times over. Whatever serde_json accepts, the fast reader reads to the
+    /// same value; whatever it refuses, the fast reader refuses.
+    #[test]
+    fn agrees_with_serde_json_on_mutated_documents() {
+        let texts = corpus_texts();
+        let small: Vec<&String> = texts
+            .iter()
+            .map(|(_, t)| t)
+            .filter(|t| t.len() < 6000)
+            .collect();
+        assert!(small.len() > 100);
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let vocabulary = b"{}[],:\"\\ \n\t0123456789-+.eEtrufalsn/bu\x01";
+        let mut compared = 0;
+        for round in 0..40_000u32 {
+            let base = small
+                .get(next() as usize % small.len())
+                .map_or("", |s| s.as_str());
+            let mut bytes = base.as_bytes().to_vec();
+            for _ in 0..1 + next() % 3 {
+                if bytes.is_empty() {
+                    break;
+                }
+                let at = next() as usize % bytes.len();
+                let b = vocabulary
+                    .get(next() as usize % vocabulary.len())
+                    .copied()
+                    .unwrap_or(b' ');
+                match next() % 3 {
+                    0 => {
+                        bytes.remove(at);
+                    }
+                    1 => {
+                        if let Some(x) = bytes.get_mut(at) {
+                            *x = b;
+                        }
+                    }
+                    _ => bytes.insert(at, b),
+                }
+            }
+            let Ok(text) = String::from_utf8(bytes) else {
+                continue;
+            };
+            compared += agree(&text, &format!("mutant {round}: {text}"));
+        }
+        assert!(compared > 30_000);
+    }
+}
