@@ -15,7 +15,7 @@ pub mod report;
 
 pub use diag::{Diagnostic, Severity};
 pub use engine::{check, exposure, QueryError};
-pub use ingest::{load, Input, Loaded};
+pub use ingest::{load, load_for, Input, Loaded};
 pub use report::{Check, Layer, Query, QueryProtocol, Report, Status, Verdict};
 
 /// Everything in one call: the configuration check for `q`, plus the evidence layers from any
@@ -33,4 +33,19 @@ pub fn analyze(loaded: &Loaded, q: &Query) -> Result<Report, QueryError> {
             .map(|d| d.to_string()),
     );
     Ok(report)
+}
+
+/// [`analyze`] straight from the inputs, reading only what the question needs
+/// ([`ingest::load_for`]): what the CLI's `check` does. When the target is not found, everything is
+/// read, so the error can suggest the nearest instance names. Returns what was loaded too.
+pub fn analyze_inputs(inputs: &[Input<'_>], q: &Query) -> (Loaded, Result<Report, QueryError>) {
+    let loaded = load_for(inputs, &q.target);
+    match analyze(&loaded, q) {
+        Err(QueryError::UnknownTarget { .. }) => {
+            let loaded = load(inputs);
+            let report = analyze(&loaded, q);
+            (loaded, report)
+        }
+        report => (loaded, report),
+    }
 }

@@ -61,6 +61,8 @@ pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
     depth: u32,
+    /// Strings with an escape read or skipped so far.
+    escaped: usize,
 }
 
 /// `0x80` in every byte of `w` that equals `b`, and possibly in bytes above the first such byte
@@ -90,6 +92,7 @@ impl<'a> Reader<'a> {
             bytes: text.as_bytes(),
             pos,
             depth: 0,
+            escaped: 0,
         }
     }
 
@@ -133,9 +136,62 @@ impl<'a> Reader<'a> {
         self.pos = p;
     }
 
+    /// Moves past the byte at the current position.
+    pub(crate) fn advance(&mut self) {
+        self.pos += 1;
+    }
+
+    /// Blanks, then `b`.
+    pub(crate) fn expect(&mut self, b: u8) -> Result<()> {
+        if self.peek_token() != Some(b) {
+            return self.err();
+        }
+        self.pos += 1;
+        Ok(())
+    }
+
+    /// An object key (a string at `pos`).
+    pub(crate) fn key(&mut self) -> Result<Cow<'a, str>> {
+        self.string()
+    }
+
+    /// Skips one value, after blanks.
+    pub(crate) fn skip(&mut self) -> Result<()> {
+        self.skip_value()
+    }
+
+    /// The byte range of each element of the list at `pos` (after blanks), which is skipped, and
+    /// the elements holding a string with an escape (or a control character, which is an error).
+    pub(crate) fn element_ranges(&mut self) -> Result<(Vec<std::ops::Range<usize>>, Vec<usize>)> {
+        let mut out = (Vec::new(), Vec::new());
+        self.expect(b'[')?;
+        if self.peek_token() == Some(b']') {
+            self.pos += 1;
+            return Ok(out);
+        }
+        loop {
+            self.skip_blanks();
+            let start = self.pos;
+            let escaped = self.escaped;
+            self.skip_value()?;
+            if self.escaped != escaped {
+                out.1.push(out.0.len());
+            }
+            out.0.push(start..self.pos);
+            match self.peek_token() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                _ => return self.err(),
+            }
+        }
+    }
+
     /// The next byte after blanks.
     #[inline(always)]
-    fn peek_token(&mut self) -> Option<u8> {
+    pub(crate) fn peek_token(&mut self) -> Option<u8> {
         self.skip_blanks();
         self.peek()
     }
@@ -177,6 +233,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Skips a string whose opening quote is at `pos`.
+    #[inline(always)]
     fn skip_string(&mut self) -> Result<()> {
         self.pos += 1;
         self.scan_string_body();
@@ -189,6 +246,7 @@ impl<'a> Reader<'a> {
 
     /// The rest of a string from a `\` or control character at `pos`, appended to `out` if given.
     fn escaped_rest(&mut self, mut out: Option<&mut String>) -> Result<()> {
+        self.escaped += 1;
         loop {
             match self.peek() {
                 Some(b'"') => {

@@ -67,7 +67,10 @@ mod decode;
 mod json;
 mod merge;
 mod raw;
+mod select;
 mod stage;
+
+use std::borrow::Cow;
 
 use serde::de::IgnoredAny;
 
@@ -112,33 +115,133 @@ pub fn load(inputs: &[Input<'_>]) -> Loaded {
     let mut loaded = Loaded::default();
     let mut b = Builder::default();
     for input in inputs {
-        let text = match decode::decode(input.bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                loaded.diagnostics.push(Diagnostic {
-                    severity: Severity::Error,
-                    source: input.name.to_owned(),
-                    line: e.line,
-                    column: e.column,
-                    path: None,
-                    message: e.message,
-                    help: Some(
-                        "save the output as UTF-8 (or UTF-16 with a byte order mark)".to_owned(),
-                    ),
-                });
-                continue;
-            }
-        };
-        if decode::looks_like_json(&text) {
-            load_json(input.name, &text, &mut b, &mut loaded);
-        } else {
-            loaded
-                .texts
-                .push((input.name.to_owned(), decode::normalise_newlines(text)));
+        if let Some(text) = decode_input(input, &mut loaded) {
+            load_json(input.name, &text, &mut Sink::Commit(&mut b), &mut loaded);
         }
     }
     loaded.inventory = b.finish(&mut loaded.diagnostics);
     loaded
+}
+
+/// Reads what a `check` of `target` (an instance id, ENI id or `Name` tag) needs: the same
+/// inventory for that question as [`load`] gives, built from far less of a large input (see
+/// `select`). Only what is read is validated beyond its JSON syntax, so warnings about resources
+/// the question does not touch are left out, and a document's command counts are those of the
+/// resources read.
+pub fn load_for(inputs: &[Input<'_>], target: &str) -> Loaded {
+    let mut loaded = Loaded::default();
+    let mut texts = Vec::new();
+    let mut pending = Vec::new();
+    for input in inputs {
+        if let Some(text) = decode_input(input, &mut loaded) {
+            let k = texts.len();
+            let mut sink = Sink::Defer {
+                input: k,
+                pending: &mut pending,
+            };
+            load_json(input.name, &text, &mut sink, &mut loaded);
+            texts.push(text);
+        }
+    }
+    let text_of: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
+    let mut wanted = select::Wanted {
+        target: target.to_owned(),
+        ..Default::default()
+    };
+    let mut decided: Vec<&DocOut> = Vec::new();
+    let mut skimmed: Vec<(usize, &mut select::SkimDoc)> = Vec::new();
+    for p in pending.iter_mut() {
+        match &mut p.doc {
+            Deferred::Read(TopDoc::Object(out)) => decided.push(out),
+            Deferred::Skimmed(doc) => skimmed.push((p.input, doc)),
+            Deferred::Read(_) => {}
+        }
+    }
+    if select::select(&text_of, &mut skimmed, &decided, &mut wanted).is_err() {
+        // An element of the wrong shape: the full read names and skips its bad part.
+        return load(inputs);
+    }
+    let mut b = Builder::default();
+    for p in pending {
+        let doc = match p.doc {
+            Deferred::Read(doc) => doc,
+            Deferred::Skimmed(doc) => TopDoc::Object(Box::new(doc.out)),
+        };
+        handle_doc(doc, &p.source, &p.name, &mut b, &mut loaded);
+    }
+    loaded.inventory = b.finish(&mut loaded.diagnostics);
+    loaded
+}
+
+/// An input's text if it is JSON; anything else becomes a diagnostic or evidence text.
+fn decode_input<'i>(input: &Input<'i>, loaded: &mut Loaded) -> Option<Cow<'i, str>> {
+    let text = match decode::decode(input.bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            loaded.diagnostics.push(Diagnostic {
+                severity: Severity::Error,
+                source: input.name.to_owned(),
+                line: e.line,
+                column: e.column,
+                path: None,
+                message: e.message,
+                help: Some(
+                    "save the output as UTF-8 (or UTF-16 with a byte order mark)".to_owned(),
+                ),
+            });
+            return None;
+        }
+    };
+    if decode::looks_like_json(&text) {
+        Some(text)
+    } else {
+        loaded
+            .texts
+            .push((input.name.to_owned(), decode::normalise_newlines(text)));
+        None
+    }
+}
+
+/// Where a read document goes: into the inventory at once, or kept, in order, for [`load_for`].
+enum Sink<'s> {
+    Commit(&'s mut Builder),
+    Defer {
+        input: usize,
+        pending: &'s mut Vec<Pending>,
+    },
+}
+
+/// A document kept for [`load_for`].
+struct Pending {
+    input: usize,
+    source: String,
+    name: String,
+    doc: Deferred,
+}
+
+enum Deferred {
+    Read(TopDoc),
+    Skimmed(Box<select::SkimDoc>),
+}
+
+impl Sink<'_> {
+    fn emit(&mut self, doc: Deferred, source: &str, name: &str, loaded: &mut Loaded) {
+        match self {
+            Sink::Commit(b) => {
+                let doc = match doc {
+                    Deferred::Read(doc) => doc,
+                    Deferred::Skimmed(doc) => TopDoc::Object(Box::new(doc.out)),
+                };
+                handle_doc(doc, source, name, b, loaded);
+            }
+            Sink::Defer { input, pending } => pending.push(Pending {
+                input: *input,
+                source: source.to_owned(),
+                name: name.to_owned(),
+                doc,
+            }),
+        }
+    }
 }
 
 /// Reads the documents of one JSON input, stopping at the first syntax error.
@@ -147,7 +250,7 @@ pub fn load(inputs: &[Input<'_>]) -> Loaded {
 /// the document is: malformed (a syntax error with its line and column, a BOM between
 /// concatenated files, or evidence text after the JSON), or well-formed with a wrong shape
 /// somewhere, which [`fallback`] reads resource by resource.
-fn load_json(name: &str, text: &str, b: &mut Builder, loaded: &mut Loaded) {
+fn load_json(name: &str, text: &str, sink: &mut Sink<'_>, loaded: &mut Loaded) {
     let mut pos = 0;
     let mut count = 0;
     loop {
@@ -157,10 +260,19 @@ fn load_json(name: &str, text: &str, b: &mut Builder, loaded: &mut Loaded) {
         if start >= text.len() {
             return;
         }
+        if let Sink::Defer { .. } = sink {
+            if let Ok((doc, end)) = select::skim(text, start) {
+                count += 1;
+                let source = doc_name(name, text, count, end);
+                sink.emit(Deferred::Skimmed(Box::new(doc)), &source, name, loaded);
+                pos = end;
+                continue;
+            }
+        }
         if let Ok((doc, end)) = json::read_document::<TopDoc>(text, start) {
             count += 1;
             let source = doc_name(name, text, count, end);
-            handle_doc(doc, &source, name, b, loaded);
+            sink.emit(Deferred::Read(doc), &source, name, loaded);
             pos = end;
             continue;
         }
@@ -171,7 +283,7 @@ fn load_json(name: &str, text: &str, b: &mut Builder, loaded: &mut Loaded) {
             Some(Ok(_)) => {
                 // The document parses but its shape is wrong somewhere: read it again as a
                 // value, resource by resource.
-                match fallback(name, text, start, count + 1, b, loaded) {
+                match fallback(name, text, start, count + 1, sink, loaded) {
                     Some(end) => {
                         count += 1;
                         pos = end;
@@ -242,7 +354,7 @@ fn fallback(
     text: &str,
     start: usize,
     n: usize,
-    b: &mut Builder,
+    sink: &mut Sink<'_>,
     loaded: &mut Loaded,
 ) -> Option<usize> {
     let rest = text.get(start..).unwrap_or_default();
@@ -260,11 +372,11 @@ fn fallback(
         serde_json::Value::Object(map) => map,
         // Only objects can fail the typed pass; a list or a value is named as such.
         serde_json::Value::Array(_) => {
-            handle_doc(TopDoc::List, &source, name, b, loaded);
+            sink.emit(Deferred::Read(TopDoc::List), &source, name, loaded);
             return Some(end);
         }
         _ => {
-            handle_doc(TopDoc::Scalar, &source, name, b, loaded);
+            sink.emit(Deferred::Read(TopDoc::Scalar), &source, name, loaded);
             return Some(end);
         }
     };
@@ -281,7 +393,12 @@ fn fallback(
             }
         }
     }
-    handle_doc(TopDoc::Object(Box::new(out)), &source, name, b, loaded);
+    sink.emit(
+        Deferred::Read(TopDoc::Object(Box::new(out))),
+        &source,
+        name,
+        loaded,
+    );
     Some(end)
 }
 

@@ -652,9 +652,18 @@ impl<'de, A: MapAccess<'de>> KeyReader<'de, A::Error> for StreamValue<'_, A> {
 }
 
 /// Deserializes a list, handing each element to [`RawResource::convert`] and dropping it.
-struct ListSeed<'o, T> {
+pub(crate) struct ListSeed<'o, T> {
     out: &'o mut DocOut,
     element: PhantomData<T>,
+}
+
+impl<'o, T> ListSeed<'o, T> {
+    pub(crate) fn new(out: &'o mut DocOut) -> Self {
+        ListSeed {
+            out,
+            element: PhantomData,
+        }
+    }
 }
 
 impl<'de, T: RawResource<'de>> DeserializeSeed<'de> for ListSeed<'_, T> {

@@ -463,3 +463,51 @@ impl<'a> RawResource<'a> for RawPrefixList<'a> {
         }
     }
 }
+
+impl DocOut {
+    /// Adds to `w` the ids that the resources read so far, and reached from the target, reference
+    /// (see [`super::select`]).
+    pub(crate) fn learn(&self, w: &mut super::select::Wanted) {
+        let add = |set: &mut std::collections::BTreeSet<String>, id: Option<&String>| {
+            if let Some(id) = id {
+                if !set.contains(id) {
+                    set.insert(id.clone());
+                }
+            }
+        };
+        for i in &self.instances {
+            let reached = i.id == w.target
+                || i.name.as_deref() == Some(w.target.as_str())
+                || i.eni_ids.contains(&w.target)
+                || w.instances.contains(&i.id);
+            if reached {
+                add(&mut w.instances, Some(&i.id));
+                i.eni_ids.iter().for_each(|e| add(&mut w.enis, Some(e)));
+                add(&mut w.subnets, i.subnet_id.as_ref());
+                add(&mut w.vpcs, i.vpc_id.as_ref());
+                i.security_groups
+                    .iter()
+                    .for_each(|g| add(&mut w.groups, Some(g)));
+            }
+        }
+        for e in self.enis_nested.iter().chain(&self.enis_own) {
+            let reached = e.id == w.target
+                || w.enis.contains(&e.id)
+                || e.instance_id
+                    .as_ref()
+                    .is_some_and(|i| w.instances.contains(i));
+            if reached {
+                add(&mut w.enis, Some(&e.id));
+                add(&mut w.instances, e.instance_id.as_ref());
+                add(&mut w.subnets, e.subnet_id.as_ref());
+                add(&mut w.vpcs, e.vpc_id.as_ref());
+                e.groups.iter().for_each(|g| add(&mut w.groups, Some(g)));
+            }
+        }
+        for s in &self.subnets {
+            if w.subnets.contains(&s.id) {
+                add(&mut w.vpcs, s.vpc_id.as_ref());
+            }
+        }
+    }
+}
