@@ -229,13 +229,20 @@ fn main() -> ExitCode {
         .iter()
         .map(|(n, b)| Input { name: n, bytes: b })
         .collect();
-    let loaded = vpc_reach_core::load(&inputs);
     let format = a.format.unwrap_or(Format::Text);
+    // `check` reads only what its question needs; `exposure` reads everything.
+    let (loaded, answer) = match &query {
+        Some(q) => {
+            let (loaded, answer) = vpc_reach_core::analyze_inputs(&inputs, q);
+            (loaded, Some(answer))
+        }
+        None => (vpc_reach_core::load(&inputs), None),
+    };
     if format == Format::Text {
         print_diagnostics(&loaded.diagnostics);
     }
-    match query {
-        Some(q) => match vpc_reach_core::analyze(&loaded, &q) {
+    match answer {
+        Some(answer) => match answer {
             Ok(report) => {
                 let s = match format {
                     Format::Text => render::text(&report),
