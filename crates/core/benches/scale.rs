@@ -419,7 +419,7 @@ fn measure(o: &Options, bundle: &[u8], target: String) -> Result<ExitCode, Strin
         "  read for the question: {instances} instances, {enis} ENIs, {sgs} security groups, {nacls} NACLs, {rts} route tables, {diagnostics} diagnostics"
     );
     println!(
-        "load (everything, as exposure and the web page do): {:.2}x ({}; {} instances, {} ENIs, {} diagnostics)",
+        "load (everything, as exposure does): {:.2}x ({}; {} instances, {} ENIs, {} diagnostics)",
         load_time.as_secs_f64() / scan_s,
         ms(load_time),
         full_counts.0,

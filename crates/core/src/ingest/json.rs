@@ -55,6 +55,13 @@ impl de::Error for Error {
 
 type Result<T> = std::result::Result<T, Error>;
 
+/// A JSON number as `serde_json` classifies it.
+enum Number {
+    U64(u64),
+    I64(i64),
+    F64(f64),
+}
+
 /// Reads JSON values from `text`, starting at a byte offset.
 pub(crate) struct Reader<'a> {
     text: &'a str,
@@ -67,19 +74,19 @@ pub(crate) struct Reader<'a> {
 
 /// `0x80` in every byte of `w` that equals `b`, and possibly in bytes above the first such byte
 /// (borrows only propagate upwards, so the lowest flagged byte is always exact).
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn bytes_equal(w: u64, b: u8) -> u64 {
     let x = w ^ (ONES * u64::from(b));
     x.wrapping_sub(ONES) & !x & HIGHS
 }
 
 /// `0x80` in every byte of `w` below `0x20` (same caveat as [`bytes_equal`]).
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn bytes_control(w: u64) -> u64 {
     w.wrapping_sub(ONES * 0x20) & !w & HIGHS
 }
 
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn word(bytes: &[u8], at: usize) -> Option<u64> {
     let chunk = bytes.get(at..at.checked_add(8)?)?;
     <[u8; 8]>::try_from(chunk).ok().map(u64::from_le_bytes)
@@ -105,13 +112,13 @@ impl<'a> Reader<'a> {
         Err(Error::Syntax(self.pos))
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
     /// Skips blanks: runs of spaces eight at a time, then single blanks.
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn skip_blanks(&mut self) {
         let mut p = self.pos;
         loop {
@@ -190,14 +197,14 @@ impl<'a> Reader<'a> {
     }
 
     /// The next byte after blanks.
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn peek_token(&mut self) -> Option<u8> {
         self.skip_blanks();
         self.peek()
     }
 
     /// Moves to the first `"`, `\` or control character at or after `pos` (inside a string).
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn scan_string_body(&mut self) {
         let mut p = self.pos;
         while let Some(w) = word(self.bytes, p) {
@@ -233,7 +240,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Skips a string whose opening quote is at `pos`.
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     fn skip_string(&mut self) -> Result<()> {
         self.pos += 1;
         self.scan_string_body();
@@ -334,6 +341,15 @@ impl<'a> Reader<'a> {
 
     /// Reads a number at `pos` (RFC 8259 grammar) and hands it to the visitor.
     fn number<V: Visitor<'a>>(&mut self, visitor: V) -> Result<V::Value> {
+        match self.parse_number()? {
+            Number::U64(n) => visitor.visit_u64(n),
+            Number::I64(i) => visitor.visit_i64(i),
+            Number::F64(f) => visitor.visit_f64(f),
+        }
+    }
+
+    /// The number at `pos`, as `serde_json` would give it (not generic: one copy in the binary).
+    fn parse_number(&mut self) -> Result<Number> {
         let start = self.pos;
         let negative = self.peek() == Some(b'-');
         if negative {
@@ -370,17 +386,17 @@ impl<'a> Reader<'a> {
             let digits = self.text.get(int_start..int_end).unwrap_or_default();
             if let Ok(n) = digits.parse::<u64>() {
                 if !negative {
-                    return visitor.visit_u64(n);
+                    return Ok(Number::U64(n));
                 }
                 // `-0` is a float for serde_json too.
                 if let Some(i) = 0i64.checked_sub_unsigned(n).filter(|_| n != 0) {
-                    return visitor.visit_i64(i);
+                    return Ok(Number::I64(i));
                 }
             }
         }
         let all = self.text.get(start..self.pos).unwrap_or_default();
         match all.parse::<f64>() {
-            Ok(f) if f.is_finite() => visitor.visit_f64(f),
+            Ok(f) if f.is_finite() => Ok(Number::F64(f)),
             _ => self.err(),
         }
     }
@@ -468,7 +484,7 @@ impl<'a> Reader<'a> {
             Some(b't') => self.literal(b"true"),
             Some(b'f') => self.literal(b"false"),
             Some(b'n') => self.literal(b"null"),
-            Some(b'-' | b'0'..=b'9') => self.number(de::IgnoredAny).map(|_| ()),
+            Some(b'-' | b'0'..=b'9') => self.parse_number().map(|_| ()),
             _ => self.err(),
         }
     }
@@ -483,24 +499,8 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
                 Cow::Borrowed(s) => visitor.visit_borrowed_str(s),
                 Cow::Owned(s) => visitor.visit_string(s),
             },
-            Some(b'{') => {
-                self.enter()?;
-                let value = visitor.visit_map(Elements {
-                    reader: self,
-                    first: true,
-                })?;
-                self.leave(b'}')?;
-                Ok(value)
-            }
-            Some(b'[') => {
-                self.enter()?;
-                let value = visitor.visit_seq(Elements {
-                    reader: self,
-                    first: true,
-                })?;
-                self.leave(b']')?;
-                Ok(value)
-            }
+            Some(b'{') => self.visit_object(visitor),
+            Some(b'[') => self.visit_list(visitor),
             Some(b't') => {
                 self.literal(b"true")?;
                 visitor.visit_bool(true)
@@ -532,10 +532,87 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
         visitor.visit_unit()
     }
 
+    // Structs, lists and keys get only their own branch (and any other token is a wrong type,
+    // reported as such; the caller re-reads such a document with serde_json anyway). Forwarding
+    // them to `deserialize_any` would copy every branch into each struct's code, which the web
+    // build pays for in size.
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        match self.peek_token() {
+            Some(b'{') => self.visit_object(visitor),
+            Some(b'[') => self.visit_list(visitor),
+            _ => Err(wrong_type()),
+        }
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.peek_token() {
+            Some(b'{') => self.visit_object(visitor),
+            _ => Err(wrong_type()),
+        }
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.peek_token() {
+            Some(b'[') => self.visit_list(visitor),
+            _ => Err(wrong_type()),
+        }
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.peek_token() {
+            Some(b'"') => match self.string()? {
+                Cow::Borrowed(s) => visitor.visit_borrowed_str(s),
+                Cow::Owned(s) => visitor.visit_string(s),
+            },
+            _ => Err(wrong_type()),
+        }
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct newtype_struct seq tuple
-        tuple_struct map struct enum identifier
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char
+        bytes byte_buf unit unit_struct newtype_struct tuple
+        tuple_struct enum
+    }
+}
+
+fn wrong_type() -> Error {
+    Error::Data("a value of another type".to_owned())
+}
+
+impl<'de> Reader<'de> {
+    /// Visits the object at `pos` (its `{` next).
+    fn visit_object<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+        self.enter()?;
+        let value = visitor.visit_map(Elements {
+            reader: self,
+            first: true,
+        })?;
+        self.leave(b'}')?;
+        Ok(value)
+    }
+
+    /// Visits the list at `pos` (its `[` next).
+    fn visit_list<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+        self.enter()?;
+        let value = visitor.visit_seq(Elements {
+            reader: self,
+            first: true,
+        })?;
+        self.leave(b']')?;
+        Ok(value)
     }
 }
 
@@ -604,6 +681,8 @@ impl<'de> de::MapAccess<'de> for Elements<'_, 'de> {
 
 /// Reads the document starting at `pos` (after blanks) into `T`; returns it with the offset just
 /// after it.
+// The browser build reads whole documents with serde_json (see `super::typed_read`).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub(crate) fn read_document<'a, T: de::Deserialize<'a>>(
     text: &'a str,
     pos: usize,

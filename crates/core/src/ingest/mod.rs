@@ -60,7 +60,8 @@
 //! and drops it. A document's resources are staged and committed when the document has parsed.
 //! Only a document the fast pass refuses is read again, by `serde_json`: a malformed one for its
 //! message and position, and one whose *shape* is wrong (an object where a list belongs)
-//! into a `Value`, resource by resource, to name and skip the bad ones.
+//! into a `Value`, resource by resource, to name and skip the bad ones. (The browser build uses
+//! `serde_json` for the typed pass too: see [`typed_read`].)
 
 mod convert;
 mod decode;
@@ -269,7 +270,7 @@ fn load_json(name: &str, text: &str, sink: &mut Sink<'_>, loaded: &mut Loaded) {
                 continue;
             }
         }
-        if let Ok((doc, end)) = json::read_document::<TopDoc>(text, start) {
+        if let Some((doc, end)) = typed_read(text, start) {
             count += 1;
             let source = doc_name(name, text, count, end);
             sink.emit(Deferred::Read(doc), &source, name, loaded);
@@ -310,6 +311,23 @@ fn load_json(name: &str, text: &str, sink: &mut Sink<'_>, loaded: &mut Loaded) {
                 return;
             }
         }
+    }
+}
+
+/// The typed pass over the document at `start`: the fast [`json`] reader natively; in the browser,
+/// `serde_json` itself, whose parsing code the page needs anyway (for the fallback pass), so the
+/// download does not carry a second parser's copy of every input type (about 32 KB gzipped).
+fn typed_read(text: &str, start: usize) -> Option<(TopDoc, usize)> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        json::read_document::<TopDoc>(text, start).ok()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let rest = text.get(start..)?;
+        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<TopDoc>();
+        let doc = stream.next()?.ok()?;
+        Some((doc, start + stream.byte_offset()))
     }
 }
 
