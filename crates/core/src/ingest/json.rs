@@ -157,16 +157,6 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// An object key (a string at `pos`).
-    pub(crate) fn key(&mut self) -> Result<Cow<'a, str>> {
-        self.string()
-    }
-
-    /// Skips one value, after blanks.
-    pub(crate) fn skip(&mut self) -> Result<()> {
-        self.skip_value()
-    }
-
     /// The byte range of each element of the list at `pos` (after blanks), which is skipped, and
     /// the elements holding a string with an escape (or a control character, which is an error).
     pub(crate) fn element_ranges(&mut self) -> Result<(Vec<std::ops::Range<usize>>, Vec<usize>)> {
@@ -225,7 +215,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a string whose opening quote is at `pos`. Borrowed when it holds no escape.
-    fn string(&mut self) -> Result<Cow<'a, str>> {
+    pub(crate) fn string(&mut self) -> Result<Cow<'a, str>> {
         self.pos += 1;
         let start = self.pos;
         self.scan_string_body();
@@ -430,7 +420,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Skips one value at `pos` (after blanks), validating it, without any visitor.
-    fn skip_value(&mut self) -> Result<()> {
+    pub(crate) fn skip_value(&mut self) -> Result<()> {
         match self.peek_token() {
             Some(b'"') => self.skip_string(),
             Some(b'{') => {

@@ -164,11 +164,7 @@ pub fn load_for(inputs: &[Input<'_>], target: &str) -> Loaded {
     }
     let mut b = Builder::default();
     for p in pending {
-        let doc = match p.doc {
-            Deferred::Read(doc) => doc,
-            Deferred::Skimmed(doc) => TopDoc::Object(Box::new(doc.out)),
-        };
-        handle_doc(doc, &p.source, &p.name, &mut b, &mut loaded);
+        handle_doc(p.doc.into_doc(), &p.source, &p.name, &mut b, &mut loaded);
     }
     loaded.inventory = b.finish(&mut loaded.diagnostics);
     loaded
@@ -225,16 +221,20 @@ enum Deferred {
     Skimmed(Box<select::SkimDoc>),
 }
 
+impl Deferred {
+    /// The document as read, a skimmed one with what was read of it.
+    fn into_doc(self) -> TopDoc {
+        match self {
+            Deferred::Read(doc) => doc,
+            Deferred::Skimmed(doc) => TopDoc::Object(Box::new(doc.out)),
+        }
+    }
+}
+
 impl Sink<'_> {
     fn emit(&mut self, doc: Deferred, source: &str, name: &str, loaded: &mut Loaded) {
         match self {
-            Sink::Commit(b) => {
-                let doc = match doc {
-                    Deferred::Read(doc) => doc,
-                    Deferred::Skimmed(doc) => TopDoc::Object(Box::new(doc.out)),
-                };
-                handle_doc(doc, source, name, b, loaded);
-            }
+            Sink::Commit(b) => handle_doc(doc.into_doc(), source, name, b, loaded),
             Sink::Defer { input, pending } => pending.push(Pending {
                 input: *input,
                 source: source.to_owned(),

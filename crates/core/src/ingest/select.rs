@@ -42,7 +42,7 @@ const SKIMMED: [&str; 8] = [
 ];
 
 /// The ids one question depends on, grown until nothing new turns up.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub(crate) struct Wanted {
     /// What the user named: an instance id, an ENI id or a `Name` tag.
     pub target: String,
@@ -54,6 +54,20 @@ pub(crate) struct Wanted {
 }
 
 impl Wanted {
+    /// How many ids are wanted: the sets only grow, so an unchanged count means nothing new.
+    fn len(&self) -> usize {
+        [
+            &self.instances,
+            &self.enis,
+            &self.subnets,
+            &self.vpcs,
+            &self.groups,
+        ]
+        .iter()
+        .map(|s| s.len())
+        .sum()
+    }
+
     /// The ids whose presence selects an element of the skimmed list `key`.
     fn needles(&self, key: &str) -> Vec<&str> {
         let sets: Vec<&BTreeSet<String>> = match key {
@@ -120,7 +134,7 @@ pub(crate) fn skim(text: &str, start: usize) -> Result<(SkimDoc, usize), json::E
         if r.peek_token() != Some(b'"') {
             return Err(json::Error::Syntax(r.offset()));
         }
-        let key = r.key()?;
+        let key = r.string()?;
         r.expect(b':')?;
         if SKIMMED.contains(&key.as_ref()) && r.peek_token() == Some(b'[') {
             let (elements, escaped) = r.element_ranges()?;
@@ -135,7 +149,7 @@ pub(crate) fn skim(text: &str, start: usize) -> Result<(SkimDoc, usize), json::E
         }
         let mut direct = Direct(&mut r);
         if !read_key(&key, &mut direct, &mut doc.out)? {
-            r.skip()?;
+            r.skip_value()?;
             if !is_silent_key(&key) {
                 doc.out.unused.push(key.into_owned());
             }
@@ -207,14 +221,14 @@ pub(crate) fn select(
         // What is read so far, to a fixed point (an interface in one document can name an
         // instance read from another).
         loop {
-            let before = w.clone();
+            let before = w.len();
             for d in decided {
                 d.learn(w);
             }
             for (_, doc) in docs.iter() {
                 doc.out.learn(w);
             }
-            if *w == before {
+            if w.len() == before {
                 break;
             }
         }
@@ -233,11 +247,9 @@ pub(crate) fn select(
                 }
                 // Each id as a whole JSON string (`memmem` skips ahead on the id's rarest bytes).
                 let mut chosen = BTreeSet::new();
-                let rank = ByteRank::sample(text, list);
                 for n in &needles {
                     let quoted = format!("\"{n}\"");
-                    let finder = memmem::FinderBuilder::new()
-                        .build_forward_with_ranker(&rank, quoted.as_bytes());
+                    let finder = memmem::Finder::new(&quoted);
                     chosen.extend(hits(text, list, |region| {
                         finder.find_iter(region).collect()
                     }));
@@ -259,37 +271,6 @@ pub(crate) fn select(
         }
     }
     Ok(())
-}
-
-/// How often each byte occurs in a sample of a list, for `memmem` to skip ahead on the needle's
-/// bytes that are rarest in *this* text (its default ranking is for prose, where digits and `"`
-/// are rare; in describe-* JSON they are everywhere).
-struct ByteRank([u8; 256]);
-
-impl ByteRank {
-    fn sample(text: &str, list: &Skimmed) -> ByteRank {
-        let mut counts = [0u32; 256];
-        let start = list.elements.first().map_or(0, |e| e.start);
-        let sample = text.as_bytes().get(start..).unwrap_or_default();
-        for &b in sample.iter().take(1 << 16) {
-            if let Some(c) = counts.get_mut(usize::from(b)) {
-                *c += 1;
-            }
-        }
-        let max = counts.iter().copied().max().unwrap_or(1).max(1);
-        let mut rank = [0u8; 256];
-        for (r, c) in rank.iter_mut().zip(counts) {
-            // 0 for absent bytes, up to 255 for the most frequent; never 0 for a present one.
-            *r = u8::try_from((u64::from(c) * 254).div_ceil(u64::from(max))).unwrap_or(255);
-        }
-        ByteRank(rank)
-    }
-}
-
-impl memchr::arch::all::packedpair::HeuristicFrequencyRank for &ByteRank {
-    fn rank(&self, byte: u8) -> u8 {
-        self.0.get(usize::from(byte)).copied().unwrap_or(255)
-    }
 }
 
 /// Elements of `list` not read yet that hold a match `find` gives (offsets in the list's bytes),
