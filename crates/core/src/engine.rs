@@ -83,6 +83,8 @@ struct ById<'a> {
     enis: FxHashMap<&'a str, &'a Eni>,
     security_groups: FxHashMap<&'a str, &'a SecurityGroup>,
     instance_status: FxHashMap<&'a str, &'a InstanceStatus>,
+    /// `Name` tag → the first instance in id order with that name.
+    instance_names: FxHashMap<&'a str, &'a Instance>,
 }
 
 fn by_id<T>(map: &BTreeMap<String, T>) -> FxHashMap<&str, &T> {
@@ -110,6 +112,12 @@ impl<'a> Index<'a> {
                 enis: by_id(&inv.enis),
                 security_groups: by_id(&inv.security_groups),
                 instance_status: by_id(&inv.instance_status),
+                instance_names: inv
+                    .instances
+                    .values()
+                    .rev()
+                    .filter_map(|i| Some((i.name.as_deref()?, i)))
+                    .collect(),
             }),
             ..Index::new(inv)
         }
@@ -141,7 +149,10 @@ impl<'a> Index<'a> {
                 let eni = self.eni(key)?;
                 self.instance(eni.instance_id.as_deref()?)
             })
-            .or_else(|| self.inv.find_instance(key))
+            .or_else(|| match &self.by_id {
+                Some(b) => b.instance_names.get(key).copied(),
+                None => self.inv.find_instance(key),
+            })
     }
 
     fn new(inv: &'a Inventory) -> Index<'a> {
@@ -2262,106 +2273,347 @@ pub const RISKY_PORTS: &[(u16, &str)] = &[
     (445, "SMB"),
 ];
 
-/// Candidate ports to probe for a protocol on one ENI: one representative per elementary segment of
-/// every inbound rule boundary (security groups and NACL), so every distinct behaviour is seen.
-fn port_segments(
-    groups: &[&SecurityGroup],
-    acl: Option<&NetworkAcl>,
-    proto: Protocol,
-) -> Vec<PortRange> {
-    // Only ports some security-group rule opens to a non-group peer can be open at all.
-    let mut open: Vec<(u16, u16)> = Vec::new();
-    let mut cuts: Vec<u32> = vec![0, 65536];
-    let cut = |cuts: &mut Vec<u32>, t: &Traffic| {
-        if t.protocol == proto || t.protocol == Protocol::All {
-            if let PortMatch::Ports(r) = t.ports {
-                cuts.push(u32::from(r.from()));
-                cuts.push(u32::from(r.to()) + 1);
-            }
+/// The probes of a survey: TCP and UDP over every port, ICMP echo, and all traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Probe {
+    Tcp,
+    Udp,
+    Echo,
+    All,
+}
+
+impl Probe {
+    const EACH: [Probe; 4] = [Probe::Tcp, Probe::Udp, Probe::Echo, Probe::All];
+
+    /// The protocol whose ports this probe covers, if it has ports.
+    fn ported(self) -> Option<Protocol> {
+        match self {
+            Probe::Tcp => Some(Protocol::Tcp),
+            Probe::Udp => Some(Protocol::Udp),
+            Probe::Echo | Probe::All => None,
         }
-    };
-    for g in groups {
-        for r in g
-            .ingress
-            .iter()
-            .filter(|r| !matches!(r.peer, SgPeer::Group { .. }))
-        {
-            if r.traffic.protocol == proto || r.traffic.protocol == Protocol::All {
-                match r.traffic.ports {
-                    PortMatch::Ports(p) => open.push((p.from(), p.to())),
-                    _ => open.push((0, u16::MAX)),
+    }
+
+    /// The flow of this probe to `port` (ignored by probes without ports).
+    fn flow(self, port: u16, family: Family) -> Flow {
+        let q = match self {
+            Probe::Tcp => QueryProtocol::Tcp { port },
+            Probe::Udp => QueryProtocol::Udp { port },
+            Probe::Echo => QueryProtocol::Icmp {
+                icmp_type: 8,
+                code: Some(0),
+            },
+            Probe::All => QueryProtocol::All,
+        };
+        flow_for(&q, family)
+    }
+
+    fn label(self) -> String {
+        match self {
+            Probe::Tcp => Protocol::Tcp.to_string(),
+            Probe::Udp => Protocol::Udp.to_string(),
+            Probe::Echo => "icmp echo (ping)".to_owned(),
+            Probe::All => "all traffic".to_owned(),
+        }
+    }
+}
+
+/// The first port of every elementary segment of the port ranges `traffic` gives for `probe`: the
+/// ports where the answer of those rules can change (just `0` for a probe without ports).
+fn segment_starts<'t>(probe: Probe, traffic: impl Iterator<Item = &'t Traffic>) -> Vec<u16> {
+    let mut cuts: Vec<u32> = vec![0];
+    if let Some(proto) = probe.ported() {
+        for t in traffic {
+            if t.protocol == proto || t.protocol == Protocol::All {
+                if let PortMatch::Ports(r) = t.ports {
+                    cuts.push(u32::from(r.from()));
+                    cuts.push(u32::from(r.to()) + 1);
                 }
             }
-            cut(&mut cuts, &r.traffic);
-        }
-    }
-    if open.is_empty() {
-        return Vec::new();
-    }
-    let open = RangeSet::from_ranges(open);
-    if let Some(acl) = acl {
-        for e in acl.entries.iter().filter(|e| !e.egress) {
-            cut(&mut cuts, &e.traffic);
         }
     }
     cuts.sort_unstable();
     cuts.dedup();
-    cuts.windows(2)
-        .filter_map(|w| {
-            let lo = u16::try_from(*w.first()?).ok()?;
-            let hi = u16::try_from(w.get(1)? - 1).ok()?;
-            PortRange::new(lo, hi)
-        })
-        .filter(|seg| open.contains(seg.from()))
+    cuts.into_iter()
+        .filter_map(|c| u16::try_from(c).ok())
         .collect()
 }
 
-/// The sources a set of security groups admits for one flow, set-only (no explanation): `(admitted,
-/// undecided)` where undecided is true when a group or prefix list is missing.
-fn sg_sets(
-    inv: &Inventory,
-    groups: &[&SecurityGroup],
-    flow: &Flow,
-    family: Family,
-) -> (IpSet, bool) {
-    let mut cidrs: Vec<Cidr> = Vec::new();
-    let mut undecided = false;
-    for sg in groups {
-        for rule in sg
+/// An interned source set of one survey.
+type SetId = u32;
+
+/// Source sets of one survey, hash-consed: each distinct set is stored once under an id, and the
+/// union or intersection of two ids, and the minimal CIDR list of an id, are computed once. Thousands
+/// of interfaces share a few hundred distinct answers, so most set operations become lookups.
+struct Sets {
+    sets: Vec<IpSet>,
+    ids: FxHashMap<IpSet, SetId>,
+    unions: FxHashMap<(SetId, SetId), SetId>,
+    meets: FxHashMap<(SetId, SetId), SetId>,
+    cidrs: FxHashMap<SetId, Vec<Cidr>>,
+    empty: IpSet,
+}
+
+impl Sets {
+    /// The id of the empty set.
+    const EMPTY: SetId = 0;
+
+    fn new() -> Sets {
+        let mut s = Sets {
+            sets: Vec::new(),
+            ids: FxHashMap::default(),
+            unions: FxHashMap::default(),
+            meets: FxHashMap::default(),
+            cidrs: FxHashMap::default(),
+            empty: IpSet::empty(),
+        };
+        s.id(IpSet::empty());
+        s
+    }
+
+    fn id(&mut self, set: IpSet) -> SetId {
+        if let Some(&id) = self.ids.get(&set) {
+            return id;
+        }
+        let id = SetId::try_from(self.sets.len()).unwrap_or(SetId::MAX);
+        self.ids.insert(set.clone(), id);
+        self.sets.push(set);
+        id
+    }
+
+    fn get(&self, id: SetId) -> &IpSet {
+        usize::try_from(id)
+            .ok()
+            .and_then(|i| self.sets.get(i))
+            .unwrap_or(&self.empty)
+    }
+
+    fn union(&mut self, a: SetId, b: SetId) -> SetId {
+        if a == b || b == Sets::EMPTY {
+            return a;
+        }
+        if a == Sets::EMPTY {
+            return b;
+        }
+        let key = (a.min(b), a.max(b));
+        if let Some(&u) = self.unions.get(&key) {
+            return u;
+        }
+        let u = self.get(a).union(self.get(b));
+        let u = self.id(u);
+        self.unions.insert(key, u);
+        u
+    }
+
+    fn meet(&mut self, a: SetId, b: SetId) -> SetId {
+        if a == b {
+            return a;
+        }
+        if a == Sets::EMPTY || b == Sets::EMPTY {
+            return Sets::EMPTY;
+        }
+        let key = (a.min(b), a.max(b));
+        if let Some(&m) = self.meets.get(&key) {
+            return m;
+        }
+        let m = self.get(a).intersect(self.get(b));
+        let m = self.id(m);
+        self.meets.insert(key, m);
+        m
+    }
+
+    fn cidrs(&mut self, id: SetId) -> Vec<Cidr> {
+        if let Some(c) = self.cidrs.get(&id) {
+            return c.clone();
+        }
+        let c = self.get(id).to_cidrs();
+        self.cidrs.insert(id, c.clone());
+        c
+    }
+}
+
+/// One security group's or inbound network ACL's answer over the ports of one probe: `(first port,
+/// admitted sources, undecided)` per elementary segment of its own rules, in port order.
+type PortTable = [(u16, SetId, bool)];
+
+/// What one survey computes once and shares between interfaces: the interned source sets, and per
+/// subnet, network ACL, security group and VPC the answers of the layers that depend on them only.
+struct Survey<'a> {
+    inv: &'a Inventory,
+    ix: &'a Index<'a>,
+    sets: Sets,
+    /// Ids for subnet and VPC ids (`u32::MAX` for none), so cache keys need no string copies.
+    names: FxHashMap<String, u32>,
+    /// `(VPC, family)` → the internet sources outside the VPC's own ranges.
+    universes: FxHashMap<(u32, Family), SetId>,
+    /// `(subnet, VPC, family)` → sources the gateway, Block Public Access and the return route
+    /// admit, and the layers that could not be decided.
+    paths: FxHashMap<(u32, u32, Family), (SetId, Vec<String>)>,
+    /// `(network ACL by address, family, protocol, VPC)` → sources whose replies leave for some
+    /// client OS.
+    replies: FxHashMap<(usize, Family, Protocol, u32), SetId>,
+    /// `(security group or network ACL by address, probe, family)` → its [`PortTable`], as a range
+    /// of `table_rows`.
+    tables: FxHashMap<(usize, Probe, Family), (usize, usize)>,
+    table_rows: Vec<(u16, SetId, bool)>,
+    /// Rule blocks already interned.
+    cidr_ids: FxHashMap<Cidr, SetId>,
+    /// `(prefix list, family)` → its entries, or undecided.
+    prefix_lists: FxHashMap<(u32, Family), (SetId, bool)>,
+}
+
+/// An entity's address, as a cache key for entities borrowed from the inventory during one survey.
+fn address_of<T>(t: &T) -> usize {
+    std::ptr::from_ref(t) as usize
+}
+
+impl<'a> Survey<'a> {
+    fn name(&mut self, s: Option<&str>) -> u32 {
+        let Some(s) = s else { return u32::MAX };
+        if let Some(&n) = self.names.get(s) {
+            return n;
+        }
+        let n = u32::try_from(self.names.len()).unwrap_or(u32::MAX - 1);
+        self.names.insert(s.to_owned(), n);
+        n
+    }
+
+    fn cidr_id(&mut self, c: Cidr) -> SetId {
+        if let Some(&id) = self.cidr_ids.get(&c) {
+            return id;
+        }
+        let id = self.sets.id(c.to_set());
+        self.cidr_ids.insert(c, id);
+        id
+    }
+
+    /// A prefix list's entries of one family, or undecided when its entries were not given.
+    fn prefix_list(&mut self, pl: &str, family: Family) -> (SetId, bool) {
+        let key = (self.name(Some(pl)), family);
+        if let Some(&p) = self.prefix_lists.get(&key) {
+            return p;
+        }
+        let p = match self
+            .inv
+            .prefix_lists
+            .get(pl)
+            .and_then(|p| p.entries.as_ref())
+        {
+            Some(e) => {
+                let set = IpSet::from_cidrs(e.iter().filter(|c| c.family() == family));
+                (self.sets.id(set), false)
+            }
+            None => (Sets::EMPTY, true),
+        };
+        self.prefix_lists.insert(key, p);
+        p
+    }
+
+    /// The port table of one security group for one probe.
+    fn group_table(&mut self, sg: &SecurityGroup, probe: Probe, family: Family) -> (usize, usize) {
+        let key = (address_of(sg), probe, family);
+        if let Some(&t) = self.tables.get(&key) {
+            return t;
+        }
+        // Each rule's sources once (a prefix list without entries: undecided), then per segment
+        // the union over the rules that match there.
+        let proto = probe.flow(0, family).protocol;
+        let rules: Vec<(&Traffic, SetId, bool)> = sg
             .ingress
             .iter()
-            .filter(|r| matches_inbound(&r.traffic, flow))
-        {
-            match &rule.peer {
-                SgPeer::Cidr(c) if c.family() == family => cidrs.push(*c),
-                SgPeer::Cidr(_) | SgPeer::Group { .. } => {}
-                SgPeer::PrefixList(pl) => {
-                    match inv.prefix_lists.get(pl).and_then(|p| p.entries.as_ref()) {
-                        Some(e) => cidrs.extend(e.iter().filter(|c| c.family() == family)),
-                        None => undecided = true,
-                    }
+            .filter(|r| r.traffic.protocol == proto || r.traffic.protocol == Protocol::All)
+            .map(|r| {
+                let (set, undecided) = match &r.peer {
+                    SgPeer::Cidr(c) if c.family() == family => (self.cidr_id(*c), false),
+                    SgPeer::Cidr(_) | SgPeer::Group { .. } => (Sets::EMPTY, false),
+                    SgPeer::PrefixList(pl) => self.prefix_list(pl, family),
+                };
+                (&r.traffic, set, undecided)
+            })
+            .collect();
+        let start = self.table_rows.len();
+        for port in segment_starts(probe, rules.iter().map(|r| r.0)) {
+            let flow = probe.flow(port, family);
+            let (mut admitted, mut undecided) = (Sets::EMPTY, false);
+            for (traffic, set, unsure) in &rules {
+                if matches_inbound(traffic, &flow) {
+                    admitted = self.sets.union(admitted, *set);
+                    undecided |= unsure;
                 }
             }
+            self.table_rows.push((port, admitted, undecided));
         }
+        let t = (start, self.table_rows.len());
+        self.tables.insert(key, t);
+        t
     }
-    (IpSet::from_cidrs(cidrs.iter()), undecided)
+
+    /// The port table of one network ACL's inbound entries for one probe. First match decides each
+    /// address on its own, so its answer over every address, cut down to some set, is its answer for
+    /// that set.
+    fn acl_table(&mut self, acl: &NetworkAcl, probe: Probe, family: Family) -> (usize, usize) {
+        let key = (address_of(acl), probe, family);
+        if let Some(&t) = self.tables.get(&key) {
+            return t;
+        }
+        let entries = sorted_entries(acl, false, family);
+        let all = IpSet::all(family);
+        let start = self.table_rows.len();
+        for port in segment_starts(probe, entries.iter().map(|e| &e.traffic)) {
+            let flow = probe.flow(port, family);
+            let admitted = first_match_each(
+                &entries,
+                &all,
+                |e| matches_inbound(&e.traffic, &flow),
+                |_, _| {},
+            );
+            let id = self.sets.id(admitted);
+            self.table_rows.push((port, id, false));
+        }
+        let t = (start, self.table_rows.len());
+        self.tables.insert(key, t);
+        t
+    }
+
+    fn rows(&self, (from, to): (usize, usize)) -> &PortTable {
+        self.table_rows.get(from..to).unwrap_or_default()
+    }
+}
+
+/// The row of a port table that covers `port`.
+fn row_at(table: &PortTable, port: u16) -> Option<(SetId, bool)> {
+    let i = table.partition_point(|r| r.0 <= port).checked_sub(1)?;
+    table.get(i).map(|r| (r.1, r.2))
 }
 
 /// Every internet-exposed address with what is open on it.
 ///
 /// For each public address the port-independent layers (state, address, gateway, Block Public Access,
-/// return route) and the reply path are evaluated once; then the inbound network ACL and security
-/// groups once per elementary port segment (every rule boundary), so every distinct behaviour is
-/// seen without probing 65 536 ports.
+/// return route) and the reply path are evaluated once per subnet or network ACL; the inbound network
+/// ACL and each security group once per elementary port segment of its own rules. An interface's
+/// answer per port segment is then the union of its groups' answers cut down by the rest, all on
+/// interned sets, so every distinct behaviour is seen without probing 65 536 ports.
 pub fn exposure(inv: &Inventory) -> ExposureReport {
     let mut exposures = Vec::new();
     let mut warnings = Vec::new();
     let ix = Index::for_survey(inv);
-    let mut caches = Caches::default();
+    let mut survey = Survey {
+        inv,
+        ix: &ix,
+        sets: Sets::new(),
+        names: FxHashMap::default(),
+        universes: FxHashMap::default(),
+        paths: FxHashMap::default(),
+        replies: FxHashMap::default(),
+        tables: FxHashMap::default(),
+        table_rows: Vec::new(),
+        cidr_ids: FxHashMap::default(),
+        prefix_lists: FxHashMap::default(),
+    };
     for eni in inv.enis.values() {
         let instance = eni.instance_id.as_deref().and_then(|i| ix.instance(i));
         for (public, private) in public_addresses(&ix, eni, instance) {
-            if let Some(e) = expose_address(inv, &ix, &mut caches, eni, instance, public, private) {
+            if let Some(e) = expose_address(&mut survey, eni, instance, public, private) {
                 exposures.push(e);
             }
         }
@@ -2378,41 +2630,14 @@ pub fn exposure(inv: &Inventory) -> ExposureReport {
     }
 }
 
-/// An entity's address, as a cache key for entities borrowed from the inventory during one survey.
-fn address_of<T>(t: &T) -> usize {
-    std::ptr::from_ref(t) as usize
-}
-
-/// Results shared by interfaces of the same subnet or network ACL during one survey.
-type PathKey = (Option<String>, Option<String>, Family);
-type ReplyKey = (Option<String>, Family, Protocol, Option<String>);
-type FlowKey = (Protocol, Option<(u16, Option<u16>)>, Family);
-
-#[derive(Default)]
-struct Caches {
-    /// `(subnet, vpc, family)` → sources the gateway, BPA and return route admit, and unknown layers.
-    paths: BTreeMap<PathKey, (IpSet, Vec<String>)>,
-    /// `(network ACL, family, protocol, vpc)` → sources whose replies leave for some client OS.
-    replies: BTreeMap<ReplyKey, IpSet>,
-    /// `(security group by address, protocol, port or ICMP type, family)` → admitted, undecided.
-    groups: FxHashMap<(usize, FlowKey), (IpSet, bool)>,
-    /// `(network ACL, flow)` → the sources its inbound entries admit.
-    inbound: FxHashMap<(usize, FlowKey), IpSet>,
-    /// Minimal CIDR lists of source sets seen before.
-    cidrs: FxHashMap<IpSet, Vec<Cidr>>,
-    /// `(vpc, family)` → the internet sources outside the VPC's own ranges.
-    universes: BTreeMap<(Option<String>, Family), IpSet>,
-}
-
-fn expose_address<'a>(
-    inv: &'a Inventory,
-    ix: &'a Index<'a>,
-    caches: &mut Caches,
+fn expose_address(
+    s: &mut Survey,
     eni: &Eni,
     instance: Option<&Instance>,
     public: IpAddr,
     private: IpAddr,
 ) -> Option<Exposure> {
+    let (inv, ix) = (s.inv, s.ix);
     let q = Query {
         target: eni.id.clone(),
         protocol: QueryProtocol::Tcp { port: 0 },
@@ -2421,11 +2646,16 @@ fn expose_address<'a>(
     };
     let r = resolve(inv, ix, &q).ok()?;
     let family = r.family;
-    let universe = caches
-        .universes
-        .entry((r.vpc_id.clone(), family))
-        .or_insert_with(|| internet(family).subtract(&own_ranges(inv, &r)))
-        .clone();
+    let vpc = s.name(r.vpc_id.as_deref());
+    let universe_id = match s.universes.get(&(vpc, family)) {
+        Some(&u) => u,
+        None => {
+            let u = s.sets.id(internet(family).subtract(&own_ranges(inv, &r)));
+            s.universes.insert((vpc, family), u);
+            u
+        }
+    };
+    let universe = s.sets.get(universe_id).clone();
     let mut c = Ctx {
         inv,
         ix,
@@ -2436,7 +2666,7 @@ fn expose_address<'a>(
         asked: universe.clone(),
     };
     let mut unknown: Vec<String> = Vec::new();
-    let mut base = universe.clone();
+    let mut base = universe_id;
     type LayerFn = fn(&Ctx) -> Outcome;
     // The address exists by construction; a running (or starting) instance is the common case and
     // needs no explanation here, so only other states go through the full layer.
@@ -2447,30 +2677,40 @@ fn expose_address<'a>(
         let o = layer_instance_state(&c);
         match o.status(&universe) {
             Status::Unknown => unknown.push(Layer::InstanceState.name().to_owned()),
-            _ => base = base.intersect(&o.admitted),
+            _ => {
+                let admitted = s.sets.id(o.admitted);
+                base = s.sets.meet(base, admitted);
+            }
         }
     }
     // The gateway, Block Public Access and return route depend on the subnet only: once per subnet.
-    let key = (c.r.subnet_id.clone(), c.r.vpc_id.clone(), family);
-    let (path, path_unknown) = caches.paths.entry(key).or_insert_with(|| {
-        let per_subnet: [(Layer, LayerFn); 3] = [
-            (Layer::InternetGateway, layer_internet_gateway),
-            (Layer::BlockPublicAccess, layer_bpa),
-            (Layer::RouteTable, layer_route_table),
-        ];
-        let mut set = universe.clone();
-        let mut unk = Vec::new();
-        for (layer, f) in per_subnet {
-            let o = f(&c);
-            match o.status(&universe) {
-                Status::Unknown => unk.push(layer.name().to_owned()),
-                _ => set = set.intersect(&o.admitted),
+    let key = (s.name(c.r.subnet_id.as_deref()), vpc, family);
+    let (path, path_unknown) = match s.paths.get(&key) {
+        Some(p) => p.clone(),
+        None => {
+            let per_subnet: [(Layer, LayerFn); 3] = [
+                (Layer::InternetGateway, layer_internet_gateway),
+                (Layer::BlockPublicAccess, layer_bpa),
+                (Layer::RouteTable, layer_route_table),
+            ];
+            let mut set = universe_id;
+            let mut unk = Vec::new();
+            for (layer, f) in per_subnet {
+                let o = f(&c);
+                match o.status(&universe) {
+                    Status::Unknown => unk.push(layer.name().to_owned()),
+                    _ => {
+                        let admitted = s.sets.id(o.admitted);
+                        set = s.sets.meet(set, admitted);
+                    }
+                }
             }
+            s.paths.insert(key, (set, unk.clone()));
+            (set, unk)
         }
-        (set, unk)
-    });
-    base = base.intersect(path);
-    unknown.extend(path_unknown.iter().cloned());
+    };
+    base = s.sets.meet(base, path);
+    unknown.extend(path_unknown);
     let status_fail =
         c.r.instance
             .and_then(|i| ix.instance_status(&i.id))
@@ -2479,14 +2719,14 @@ fn expose_address<'a>(
                     sum.status == "impaired" || sum.details.iter().any(|(_, s)| s == "failed")
                 })
             });
-    if (base.is_empty() || status_fail) && unknown.is_empty() {
+    if (base == Sets::EMPTY || status_fail) && unknown.is_empty() {
         return None;
     }
-    let (acl, inbound_entries) = match nacl_for(&c) {
-        Ok((acl, _)) => (Some(acl), sorted_entries(acl, false, family)),
+    let acl = match nacl_for(&c) {
+        Ok((acl, _)) => Some(acl),
         Err(_) => {
             unknown.push(Layer::NetworkAclInbound.name().to_owned());
-            (None, Vec::new())
+            None
         }
     };
     let sgs: Vec<&SecurityGroup> =
@@ -2494,133 +2734,93 @@ fn expose_address<'a>(
             .iter()
             .filter_map(|g| ix.security_group(g))
             .collect();
-    let missing_groups = sgs.len() < c.r.groups.len();
-    let mut open: Vec<OpenService> = Vec::new();
-    let mut sg_unknown = false;
-    let probes: Vec<(QueryProtocol, Option<PortRange>, String)> = {
-        let mut v = Vec::new();
-        for proto in [Protocol::Tcp, Protocol::Udp] {
-            for seg in port_segments(&sgs, acl, proto) {
-                let qp = match proto {
-                    Protocol::Udp => QueryProtocol::Udp { port: seg.from() },
-                    _ => QueryProtocol::Tcp { port: seg.from() },
-                };
-                v.push((qp, Some(seg), proto.to_string()));
-            }
-        }
-        v.push((
-            QueryProtocol::Icmp {
-                icmp_type: 8,
-                code: Some(0),
-            },
-            None,
-            "icmp echo (ping)".to_owned(),
-        ));
-        v.push((QueryProtocol::All, None, "all traffic".to_owned()));
-        v
-    };
-    // The reply path depends on the network ACL, family and protocol only: cache it. Per protocol,
-    // the sources the port-independent layers and the reply path let through.
-    let (acl_key, vpc_key) = (acl.map(|a| a.id.clone()), c.r.vpc_id.clone());
-    let mut replies: Vec<(Protocol, IpSet)> = Vec::new();
-    for (qp, ports, label) in probes {
-        let flow = flow_for(&qp, family);
-        if !replies.iter().any(|(p, _)| *p == flow.protocol) {
-            let key = (acl_key.clone(), family, flow.protocol, vpc_key.clone());
-            let s = match caches.replies.get(&key) {
-                Some(s) => base.intersect(s),
-                None => {
-                    c.flow = flow;
-                    let out = layer_nacl_out(&c);
-                    let s = out
-                        .per_family
-                        .values()
-                        .fold(IpSet::empty(), |a, s| a.union(s));
-                    let through = base.intersect(&s);
-                    caches.replies.insert(key, s);
-                    through
-                }
-            };
-            replies.push((flow.protocol, s));
-        }
-        let Some((_, through)) = replies.iter().find(|(p, _)| *p == flow.protocol) else {
-            continue;
-        };
-        // Security groups are shared by many interfaces: cache each group's answer per flow.
-        let fk = (flow.protocol, flow.inbound, family);
-        let mut sg: Option<IpSet> = None;
-        for g in &sgs {
-            let (admitted, undecided) = caches
-                .groups
-                .entry((address_of(*g), fk))
-                .or_insert_with(|| sg_sets(inv, &[g], &flow, family));
-            sg_unknown |= *undecided;
-            sg = Some(sg.map_or_else(|| admitted.clone(), |s| s.union(admitted)));
-        }
-        sg_unknown |= missing_groups;
-        let mut set = through.intersect(&sg.unwrap_or_default());
-        if set.is_empty() {
-            continue;
-        }
-        // First match decides each address on its own, so the inbound ACL's answer over every
-        // address, cut down to `set`, is its answer for `set`: cache it per ACL and flow.
-        if let Some(a) = acl {
-            let admitted = caches
-                .inbound
-                .entry((address_of(a), fk))
-                .or_insert_with(|| {
-                    let all = IpSet::all(family);
-                    first_match_each(
-                        &inbound_entries,
-                        &all,
-                        |e| matches_inbound(&e.traffic, &flow),
-                        |_, _| {},
-                    )
-                });
-            set = set.intersect(admitted);
-        }
-        if set.is_empty() {
-            continue;
-        }
-        let sources = match caches.cidrs.get(&set) {
-            Some(c) => c.clone(),
+    let mut sg_unknown = sgs.len() < c.r.groups.len();
+    // `(probe, ports, sources)` of every open port segment, in probe and port order.
+    let mut open: Vec<(Probe, Option<PortRange>, SetId)> = Vec::new();
+    for probe in Probe::EACH {
+        // The reply path depends on the network ACL, family and protocol only.
+        c.flow = probe.flow(0, family);
+        let reply_key = (acl.map_or(0, address_of), family, c.flow.protocol, vpc);
+        let replies = match s.replies.get(&reply_key) {
+            Some(&r) => r,
             None => {
-                let c = set.to_cidrs();
-                caches.cidrs.insert(set.clone(), c.clone());
-                c
+                let out = layer_nacl_out(&c);
+                let set = out
+                    .per_family
+                    .values()
+                    .fold(IpSet::empty(), |a, s| a.union(s));
+                let r = s.sets.id(set);
+                s.replies.insert(reply_key, r);
+                r
             }
         };
-        open.push(OpenService {
-            protocol: label,
-            ports,
-            open_to_all: universe.is_subset(&set),
-            sources,
-            risk: None,
-        });
+        let through = s.sets.meet(base, replies);
+        let groups: Vec<(usize, usize)> = sgs
+            .iter()
+            .map(|g| s.group_table(g, probe, family))
+            .collect();
+        // A prefix list without entries leaves the groups undecided wherever its rule applies.
+        sg_unknown |= groups.iter().any(|t| s.rows(*t).iter().any(|r| r.2));
+        if through == Sets::EMPTY {
+            continue;
+        }
+        let acl_rows = acl.map(|a| s.acl_table(a, probe, family));
+        let mut starts: Vec<u16> = groups
+            .iter()
+            .chain(acl_rows.iter())
+            .flat_map(|t| s.rows(*t).iter().map(|r| r.0))
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        for (i, &from) in starts.iter().enumerate() {
+            let mut set = Sets::EMPTY;
+            for t in &groups {
+                if let Some((admitted, _)) = row_at(s.rows(*t), from) {
+                    set = s.sets.union(set, admitted);
+                }
+            }
+            set = s.sets.meet(through, set);
+            if let Some(t) = acl_rows {
+                let admitted = row_at(s.rows(t), from).map_or(Sets::EMPTY, |r| r.0);
+                set = s.sets.meet(set, admitted);
+            }
+            if set == Sets::EMPTY {
+                continue;
+            }
+            let ports = probe.ported().and_then(|_| {
+                let to = starts.get(i + 1).map_or(u16::MAX, |next| next - 1);
+                PortRange::new(from, to)
+            });
+            // Adjacent segments with the same sources are one range.
+            if let Some((p, Some(last), id)) = open.last_mut() {
+                if let Some(this) = ports {
+                    if *p == probe && *id == set && u32::from(last.to()) + 1 == u32::from(from) {
+                        *last = PortRange::new(last.from(), this.to()).unwrap_or(*last);
+                        continue;
+                    }
+                }
+            }
+            open.push((probe, ports, set));
+        }
     }
     if sg_unknown {
         unknown.push(Layer::SecurityGroup.name().to_owned());
     }
-    // Merge adjacent port segments with the same sources.
-    let mut merged: Vec<OpenService> = Vec::new();
-    for s in open {
-        if let Some(last) = merged.last_mut() {
-            if let (Some(a), Some(b)) = (last.ports, s.ports) {
-                if last.protocol == s.protocol
-                    && last.sources == s.sources
-                    && u32::from(a.to()) + 1 == u32::from(b.from())
-                {
-                    last.ports = PortRange::new(a.from(), b.to());
-                    continue;
-                }
-            }
-        }
-        merged.push(s);
-    }
-    for s in &mut merged {
-        s.risk = risk_of(s);
-    }
-    if merged.is_empty() && unknown.is_empty() {
+    let open: Vec<OpenService> = open
+        .into_iter()
+        .map(|(probe, ports, set)| {
+            let mut service = OpenService {
+                protocol: probe.label(),
+                ports,
+                open_to_all: s.sets.meet(universe_id, set) == universe_id,
+                sources: s.sets.cidrs(set),
+                risk: None,
+            };
+            service.risk = risk_of(&service);
+            service
+        })
+        .collect();
+    if open.is_empty() && unknown.is_empty() {
         return None;
     }
     Some(Exposure {
@@ -2630,7 +2830,7 @@ fn expose_address<'a>(
         address: public,
         private_address: Some(private),
         state: instance.map(|i| i.state.name().to_owned()),
-        open: merged,
+        open,
         unknown,
     })
 }

@@ -523,18 +523,12 @@ fn split_range(mut lo: u128, hi: u128, bits: u32, emit: &mut dyn FnMut(u128, u8)
         } else {
             lo.trailing_zeros().min(bits)
         };
-        let mut k = align;
-        while k > 0 {
-            let size_minus_one = if k >= 128 {
-                u128::MAX
-            } else {
-                (1u128 << k) - 1
-            };
-            match lo.checked_add(size_minus_one) {
-                Some(end) if end <= hi => break,
-                _ => k -= 1,
-            }
-        }
+        // The largest power of two not past hi: floor(log2(hi - lo + 1)), 128 for the whole space.
+        let fit = match hi.saturating_sub(lo).checked_add(1) {
+            Some(n) => 127 - n.leading_zeros(),
+            None => 128,
+        };
+        let k = align.min(fit);
         // k <= bits <= 128, so the length fits in a u8.
         let len = u8::try_from(bits - k).unwrap_or(0);
         emit(lo, len);
