@@ -25,6 +25,13 @@ With no FILE, or FILE `-`, input is read from standard input.
 
 check exit status: 0 reachable, 1 blocked, 2 usage or input error, 3 partial, 4 unknown.";
 
+/// Loading a large account allocates many small strings and lists; mimalloc does that ~20% faster
+/// than glibc's allocator here (README "Speed"). `RUSTFLAGS="--cfg system_allocator"` keeps the
+/// system allocator.
+#[cfg(not(system_allocator))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     Text,

@@ -28,6 +28,17 @@ use std::time::{Duration, Instant};
 use synth::{Account, Sizes, SIZE_KEYS};
 use vpc_reach_core::{Input, Query, QueryProtocol};
 
+/// The allocator `vpc-reach` uses, so that the benchmark measures what the command does. Build with
+/// `RUSTFLAGS="--cfg system_allocator"` to measure with the system allocator instead.
+#[cfg(not(system_allocator))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+const ALLOCATOR_NAME: &str = if cfg!(system_allocator) {
+    "the system allocator"
+} else {
+    "mimalloc, as the CLI"
+};
+
 const CHECK_TARGET: f64 = 1.5;
 const EXPOSURE_TARGET: f64 = 2.0;
 
@@ -307,7 +318,7 @@ fn measure(o: &Options, bundle: &[u8], target: String) -> Result<ExitCode, Strin
         }
     }
     println!(
-        "input: {:.1} MB in {} documents; best of {} runs; target {target} tcp/{}",
+        "input: {:.1} MB in {} documents; best of {} runs; target {target} tcp/{}; allocator: {ALLOCATOR_NAME}",
         mb(bundle.len()),
         ranges.len(),
         o.runs,
