@@ -69,12 +69,12 @@ struct Index<'a> {
     /// Hash lookups by id, for a survey of every address (a check looks up a handful of ids in the
     /// inventory's ordered maps instead).
     by_id: Option<ById<'a>>,
-    rt_by_subnet: BTreeMap<&'a str, &'a RouteTable>,
-    main_rt_by_vpc: BTreeMap<&'a str, &'a RouteTable>,
-    acl_by_subnet: BTreeMap<&'a str, &'a NetworkAcl>,
-    default_acl_by_vpc: BTreeMap<&'a str, &'a NetworkAcl>,
-    eips_by_eni: BTreeMap<&'a str, Vec<&'a ElasticIp>>,
-    eips_by_instance: BTreeMap<&'a str, Vec<&'a ElasticIp>>,
+    rt_by_subnet: FxHashMap<&'a str, &'a RouteTable>,
+    main_rt_by_vpc: FxHashMap<&'a str, &'a RouteTable>,
+    acl_by_subnet: FxHashMap<&'a str, &'a NetworkAcl>,
+    default_acl_by_vpc: FxHashMap<&'a str, &'a NetworkAcl>,
+    eips_by_eni: FxHashMap<&'a str, Vec<&'a ElasticIp>>,
+    eips_by_instance: FxHashMap<&'a str, Vec<&'a ElasticIp>>,
 }
 
 /// See [`Index::by_id`].
@@ -159,12 +159,12 @@ impl<'a> Index<'a> {
         let mut ix = Index {
             inv,
             by_id: None,
-            rt_by_subnet: BTreeMap::new(),
-            main_rt_by_vpc: BTreeMap::new(),
-            acl_by_subnet: BTreeMap::new(),
-            default_acl_by_vpc: BTreeMap::new(),
-            eips_by_eni: BTreeMap::new(),
-            eips_by_instance: BTreeMap::new(),
+            rt_by_subnet: FxHashMap::default(),
+            main_rt_by_vpc: FxHashMap::default(),
+            acl_by_subnet: FxHashMap::default(),
+            default_acl_by_vpc: FxHashMap::default(),
+            eips_by_eni: FxHashMap::default(),
+            eips_by_instance: FxHashMap::default(),
         };
         for rt in inv.route_tables.values() {
             for s in &rt.subnet_ids {
