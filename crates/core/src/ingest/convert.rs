@@ -64,9 +64,10 @@ impl<'p> Path<'p> {
                 out.push_str(k);
             }
             Seg::Index(i) => {
-                use std::fmt::Write;
-                // Writing to a String cannot fail.
-                let _ = write!(out, "[{i}]");
+                // Every resource renders its path: digits by hand, not through `fmt`.
+                out.push('[');
+                push_decimal(out, i);
+                out.push(']');
             }
         }
     }
@@ -78,6 +79,14 @@ impl<'p> Path<'p> {
             Seg::Index(_) => "element",
         }
     }
+}
+
+fn push_decimal(out: &mut String, n: usize) {
+    if n >= 10 {
+        push_decimal(out, n / 10);
+    }
+    // `n % 10` is a single digit.
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// What is wrong with one value, and where.
@@ -1297,5 +1306,18 @@ mod tests {
         .unwrap();
         let err = nacl_entry(&e, &Path::root("E")).map(|_| ()).unwrap_err();
         assert_eq!(err.path, "E.PortRange");
+    }
+
+    #[test]
+    fn paths_render_indices_in_decimal() {
+        let root = Path::root("Reservations");
+        for i in [0, 7, 9, 10, 42, 100, 12_345, usize::MAX] {
+            let at = root.at(i);
+            let inner = at.key("Instances");
+            assert_eq!(
+                inner.at(3).render(),
+                format!("Reservations[{i}].Instances[3]")
+            );
+        }
     }
 }
