@@ -154,3 +154,18 @@ fn json_contract() {
     assert_eq!(check["status"], "fail");
     insta::assert_json_snapshot!("json_contract", v);
 }
+
+/// A rule whose prefix list has no entries leaves the security groups undecided: the survey says so
+/// for every address behind them (and still lists what the decided rules open).
+#[test]
+fn exposure_marks_groups_undecided_without_prefix_list_entries() {
+    let e = exposure(&scenario("prefix-list-missing-entries").inventory);
+    assert!(!e.exposures.is_empty());
+    for x in &e.exposures {
+        assert_eq!(x.unknown, ["security_group"], "{}", x.eni_id);
+    }
+    // With the entries given, nothing is undecided.
+    let full = exposure(&scenario("prefix-list-by-key").inventory);
+    assert!(!full.exposures.is_empty());
+    assert!(full.exposures.iter().all(|x| x.unknown.is_empty()));
+}
