@@ -2343,8 +2343,9 @@ fn segment_starts<'t>(probe: Probe, traffic: impl Iterator<Item = &'t Traffic>) 
 type SetId = u32;
 
 /// Source sets of one survey, hash-consed: each distinct set is stored once under an id, and the
-/// union or intersection of two ids, and the minimal CIDR list of an id, are computed once. Thousands
-/// of interfaces share a few hundred distinct answers, so most set operations become lookups.
+/// union or intersection of two ids, and the minimal CIDR list of an id, are computed once. Interfaces
+/// share answers: on the benchmark's synthetic account 9 833 open port ranges have 2 497 distinct
+/// source sets, and the survey meets 13 728 distinct sets in all, so most set operations are lookups.
 struct Sets {
     sets: Vec<IpSet>,
     ids: FxHashMap<IpSet, SetId>,
@@ -2442,7 +2443,8 @@ struct Survey<'a> {
     inv: &'a Inventory,
     ix: &'a Index<'a>,
     sets: Sets,
-    /// Ids for subnet and VPC ids (`u32::MAX` for none), so cache keys need no string copies.
+    /// Numbers for subnet, VPC and prefix-list ids (`u32::MAX` for none), so that cache keys need no
+    /// string copies.
     names: FxHashMap<String, u32>,
     /// `(VPC, family)` → the internet sources outside the VPC's own ranges.
     universes: FxHashMap<(u32, Family), SetId>,
@@ -2468,6 +2470,7 @@ fn address_of<T>(t: &T) -> usize {
 }
 
 impl<'a> Survey<'a> {
+    /// See [`Survey::names`].
     fn name(&mut self, s: Option<&str>) -> u32 {
         let Some(s) = s else { return u32::MAX };
         if let Some(&n) = self.names.get(s) {
