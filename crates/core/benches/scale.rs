@@ -386,9 +386,8 @@ fn measure(o: &Options, bundle: &[u8], target: String) -> Result<ExitCode, Strin
 
     // Interleaved (scan, check, load, exposure) × runs, best of each: on a shared machine whose
     // speed drifts, each task's best run then comes from the same stretch of time as the scan's.
-    let first_scan = scan_task();
+    let mut scan_best = scan_task();
     let scan_peak = peak_memory();
-    let mut scan_best = first_scan;
     reset_peak_memory();
     let mut check_best = check_task();
     // Peaks from the first round only: later rounds start with what the allocator kept.

@@ -2342,6 +2342,13 @@ fn segment_starts<'t>(probe: Probe, traffic: impl Iterator<Item = &'t Traffic>) 
 /// An interned source set of one survey.
 type SetId = u32;
 
+/// The two operations [`Sets`] remembers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum SetOp {
+    Union,
+    Meet,
+}
+
 /// Source sets of one survey, hash-consed: each distinct set is stored once under an id, and the
 /// union or intersection of two ids, and the minimal CIDR list of an id, are computed once. Interfaces
 /// share answers: on the benchmark's synthetic account 9 833 open port ranges have 2 497 distinct
@@ -2349,8 +2356,7 @@ type SetId = u32;
 struct Sets {
     sets: Vec<IpSet>,
     ids: FxHashMap<IpSet, SetId>,
-    unions: FxHashMap<(SetId, SetId), SetId>,
-    meets: FxHashMap<(SetId, SetId), SetId>,
+    combined: FxHashMap<(SetOp, SetId, SetId), SetId>,
     cidrs: FxHashMap<SetId, Vec<Cidr>>,
     empty: IpSet,
 }
@@ -2363,8 +2369,7 @@ impl Sets {
         let mut s = Sets {
             sets: Vec::new(),
             ids: FxHashMap::default(),
-            unions: FxHashMap::default(),
-            meets: FxHashMap::default(),
+            combined: FxHashMap::default(),
             cidrs: FxHashMap::default(),
             empty: IpSet::empty(),
         };
@@ -2396,14 +2401,7 @@ impl Sets {
         if a == Sets::EMPTY {
             return b;
         }
-        let key = (a.min(b), a.max(b));
-        if let Some(&u) = self.unions.get(&key) {
-            return u;
-        }
-        let u = self.get(a).union(self.get(b));
-        let u = self.id(u);
-        self.unions.insert(key, u);
-        u
+        self.combine(SetOp::Union, a, b)
     }
 
     fn meet(&mut self, a: SetId, b: SetId) -> SetId {
@@ -2413,14 +2411,22 @@ impl Sets {
         if a == Sets::EMPTY || b == Sets::EMPTY {
             return Sets::EMPTY;
         }
-        let key = (a.min(b), a.max(b));
-        if let Some(&m) = self.meets.get(&key) {
-            return m;
+        self.combine(SetOp::Meet, a, b)
+    }
+
+    /// `a op b`, computed once per unordered pair (both operations commute).
+    fn combine(&mut self, op: SetOp, a: SetId, b: SetId) -> SetId {
+        let key = (op, a.min(b), a.max(b));
+        if let Some(&r) = self.combined.get(&key) {
+            return r;
         }
-        let m = self.get(a).intersect(self.get(b));
-        let m = self.id(m);
-        self.meets.insert(key, m);
-        m
+        let r = match op {
+            SetOp::Union => self.get(a).union(self.get(b)),
+            SetOp::Meet => self.get(a).intersect(self.get(b)),
+        };
+        let r = self.id(r);
+        self.combined.insert(key, r);
+        r
     }
 
     fn cidrs(&mut self, id: SetId) -> Vec<Cidr> {

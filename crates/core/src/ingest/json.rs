@@ -485,10 +485,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.peek_token() {
-            Some(b'"') => match self.string()? {
-                Cow::Borrowed(s) => visitor.visit_borrowed_str(s),
-                Cow::Owned(s) => visitor.visit_string(s),
-            },
+            Some(b'"') => self.visit_string(visitor),
             Some(b'{') => self.visit_object(visitor),
             Some(b'[') => self.visit_list(visitor),
             Some(b't') => {
@@ -563,10 +560,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.peek_token() {
-            Some(b'"') => match self.string()? {
-                Cow::Borrowed(s) => visitor.visit_borrowed_str(s),
-                Cow::Owned(s) => visitor.visit_string(s),
-            },
+            Some(b'"') => self.visit_string(visitor),
             _ => Err(wrong_type()),
         }
     }
@@ -583,6 +577,14 @@ fn wrong_type() -> Error {
 }
 
 impl<'de> Reader<'de> {
+    /// Visits the string at `pos` (its `"` next), borrowed when it holds no escape.
+    fn visit_string<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+        match self.string()? {
+            Cow::Borrowed(s) => visitor.visit_borrowed_str(s),
+            Cow::Owned(s) => visitor.visit_string(s),
+        }
+    }
+
     /// Visits the object at `pos` (its `{` next).
     fn visit_object<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
         self.enter()?;

@@ -13,8 +13,8 @@
 //! An element holding a `\` escape is always read (an id could be spelled with escapes), so the
 //! selection is exact: every element that names a wanted id is read. Elements that name none
 //! cannot change the answer, because the engine reaches every resource from the target through
-//! these ids (see `Wanted::learn`); `tests` checks that `check` gives the same report either way
-//! on every scenario and corpus network.
+//! these ids (see `DocOut::learn`); `tests/selective.rs` checks that `check` gives the same report
+//! either way on every scenario and corpus network.
 //!
 //! What is not read is not validated beyond its JSON syntax, so warnings about resources the
 //! question does not touch are not given (the full [`super::load`] gives them).
@@ -249,10 +249,7 @@ pub(crate) fn select(
                 let mut chosen = BTreeSet::new();
                 for n in &needles {
                     let quoted = format!("\"{n}\"");
-                    let finder = memmem::Finder::new(&quoted);
-                    chosen.extend(hits(text, list, |region| {
-                        finder.find_iter(region).collect()
-                    }));
+                    hits(text, list, &memmem::Finder::new(&quoted), &mut chosen);
                 }
                 let chosen: Vec<usize> = chosen.into_iter().collect();
                 list.searched.extend(needles);
@@ -273,18 +270,16 @@ pub(crate) fn select(
     Ok(())
 }
 
-/// Elements of `list` not read yet that hold a match `find` gives (offsets in the list's bytes),
-/// in order.
-fn hits(text: &str, list: &Skimmed, find: impl Fn(&[u8]) -> Vec<usize>) -> Vec<usize> {
-    let mut out = BTreeSet::new();
+/// Adds to `out` the elements of `list` not read yet that hold a match of `finder`.
+fn hits(text: &str, list: &Skimmed, finder: &memmem::Finder<'_>, out: &mut BTreeSet<usize>) {
     let (Some(first), Some(last)) = (list.elements.first(), list.elements.last()) else {
-        return Vec::new();
+        return;
     };
     let region = text
         .as_bytes()
         .get(first.start..last.end)
         .unwrap_or_default();
-    for at in find(region) {
+    for at in finder.find_iter(region) {
         let at = first.start + at;
         let i = list.elements.partition_point(|e| e.start <= at);
         let Some(i) = i.checked_sub(1) else { continue };
@@ -293,7 +288,6 @@ fn hits(text: &str, list: &Skimmed, find: impl Fn(&[u8]) -> Vec<usize>) -> Vec<u
             out.insert(i);
         }
     }
-    out.into_iter().collect()
 }
 
 fn read_chosen(
