@@ -24,6 +24,12 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
 }
 
 fn utf8(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
+    // Natively, SIMD validation first (several times faster on large inputs: the whole input is
+    // checked before anything is read); `std` finds where an invalid input goes wrong.
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Ok(s) = simdutf8::basic::from_utf8(bytes) {
+        return Ok(Cow::Borrowed(s));
+    }
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(Cow::Borrowed(s)),
         Err(e) => {

@@ -52,7 +52,7 @@
 //! # Speed
 //!
 //! One pass, no `serde_json::Value`: the [`json`] reader (a `serde::Deserializer` that skips blanks
-//! and unread values eight bytes at a time and borrows every unescaped string) feeds a custom
+//! and unread values a block of bytes at a time and borrows every unescaped string) feeds a custom
 //! top-level visitor that matches each key and walks its list
 //! with a seed that deserializes one resource at a time into a borrowed raw struct (unknown fields
 //! are skipped by the parser; leaves accept any JSON type, so a wrong type is reported by the
