@@ -331,7 +331,7 @@ fn exposure_report() -> ExposureReport {
     let svc = |port: u16, all: bool, risk: Option<&str>| OpenService {
         protocol: "tcp".into(),
         ports: PortRange::new(port, port),
-        sources: vec![cidr(if all { "0.0.0.0/0" } else { "198.51.100.0/24" })],
+        sources: vec![cidr(if all { "0.0.0.0/0" } else { "198.51.100.0/24" })].into(),
         open_to_all: all,
         risk: risk.map(Into::into),
     };

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use crate::fix::{Fix, FixAction};
 use crate::model::SecurityGroup;
@@ -2357,7 +2358,7 @@ struct Sets {
     sets: Vec<IpSet>,
     ids: FxHashMap<IpSet, SetId>,
     combined: FxHashMap<(SetOp, SetId, SetId), SetId>,
-    cidrs: FxHashMap<SetId, Vec<Cidr>>,
+    cidrs: FxHashMap<SetId, Arc<[Cidr]>>,
     empty: IpSet,
 }
 
@@ -2429,12 +2430,13 @@ impl Sets {
         r
     }
 
-    fn cidrs(&mut self, id: SetId) -> Vec<Cidr> {
+    /// The minimal CIDR list of set `id`, computed once and shared.
+    fn cidrs(&mut self, id: SetId) -> Arc<[Cidr]> {
         if let Some(c) = self.cidrs.get(&id) {
-            return c.clone();
+            return Arc::clone(c);
         }
-        let c = self.get(id).to_cidrs();
-        self.cidrs.insert(id, c.clone());
+        let c: Arc<[Cidr]> = self.get(id).to_cidrs().into();
+        self.cidrs.insert(id, Arc::clone(&c));
         c
     }
 }

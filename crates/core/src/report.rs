@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -318,7 +319,8 @@ pub struct OpenService {
     pub protocol: String,
     /// `None` for protocols without ports (all traffic, ICMP types are in `protocol`).
     pub ports: Option<PortRange>,
-    pub sources: Vec<Cidr>,
+    /// Shared between the services whose sources are the same set (in JSON, a plain list).
+    pub sources: Arc<[Cidr]>,
     /// True when open to the whole internet of the family.
     pub open_to_all: bool,
     /// Why this exposure is risky (`SSH open to the internet`), if it is.

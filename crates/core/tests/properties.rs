@@ -734,8 +734,8 @@ proptest! {
             let make = |p: u16| if proto == "tcp" { QueryProtocol::Tcp { port: p } } else { QueryProtocol::Udp { port: p } };
             for s in open.iter().filter(|s| s.protocol == proto) {
                 let r = s.ports.unwrap();
-                prop_assert_eq!(&check_sources(make(r.from())), &s.sources, "{} {}", proto, r);
-                prop_assert_eq!(&check_sources(make(r.to())), &s.sources, "{} {}", proto, r);
+                prop_assert_eq!(&check_sources(make(r.from())), &s.sources.to_vec(), "{} {}", proto, r);
+                prop_assert_eq!(&check_sources(make(r.to())), &s.sources.to_vec(), "{} {}", proto, r);
             }
             for p in [0u16, 21, 22, 23, 80, 1023, 1024, 5000, 32768, 65535] {
                 let inside = open.iter().any(|s| s.protocol == proto && s.ports.unwrap().contains(p));
@@ -745,7 +745,7 @@ proptest! {
             }
         }
         let echo = check_sources(QueryProtocol::Icmp { icmp_type: 8, code: Some(0) });
-        let listed = open.iter().find(|s| s.protocol.starts_with("icmp")).map(|s| s.sources.clone()).unwrap_or_default();
+        let listed = open.iter().find(|s| s.protocol.starts_with("icmp")).map(|s| s.sources.to_vec()).unwrap_or_default();
         prop_assert_eq!(echo, listed);
     }
 }
