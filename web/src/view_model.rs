@@ -582,7 +582,8 @@ mod tests {
         OpenService {
             protocol: proto.into(),
             ports: vpc_reach_core::net::PortRange::new(from, to),
-            sources: vec![Cidr::parse(if all { "0.0.0.0/0" } else { "198.51.100.0/24" }).unwrap()].into(),
+            sources: vec![Cidr::parse(if all { "0.0.0.0/0" } else { "198.51.100.0/24" }).unwrap()]
+                .into(),
             open_to_all: all,
             risk: risk.map(Into::into),
         }

@@ -57,9 +57,9 @@ struct Resolved<'a> {
     public: Option<IpAddr>,
     /// The private address the IGW maps it to (IPv6: the address itself).
     private: Option<IpAddr>,
-    subnet_id: Option<String>,
-    vpc_id: Option<String>,
-    groups: Vec<String>,
+    subnet_id: Option<&'a str>,
+    vpc_id: Option<&'a str>,
+    groups: &'a [String],
     others: Vec<IpAddr>,
 }
 
@@ -376,31 +376,50 @@ fn resolve<'a>(inv: &'a Inventory, ix: &Index<'a>, q: &Query) -> Result<Resolved
             .or(instance.and_then(|i| i.private_ip)),
         Family::Ipv6 => eni.and_then(|e| e.ipv6_addresses.first().copied()),
     });
+    Ok(resolved(
+        inv,
+        instance,
+        eni,
+        family,
+        chosen.map(|c| (c.1, c.2)),
+        private,
+        &candidates,
+    ))
+}
+
+/// The rest of [`resolve`] once the interface, family and address are chosen: the subnet, VPC and
+/// security groups (the interface's, else the instance's), and the other public addresses.
+fn resolved<'a>(
+    inv: &'a Inventory,
+    instance: Option<&'a Instance>,
+    eni: Option<&'a Eni>,
+    family: Family,
+    chosen: Option<(IpAddr, IpAddr)>,
+    private: Option<IpAddr>,
+    candidates: &[(Option<&'a Eni>, IpAddr, IpAddr)],
+) -> Resolved<'a> {
     let subnet_id = eni
-        .and_then(|e| e.subnet_id.clone())
-        .or_else(|| instance.and_then(|i| i.subnet_id.clone()));
+        .and_then(|e| e.subnet_id.as_deref())
+        .or_else(|| instance.and_then(|i| i.subnet_id.as_deref()));
     let vpc_id = eni
-        .and_then(|e| e.vpc_id.clone())
-        .or_else(|| instance.and_then(|i| i.vpc_id.clone()))
+        .and_then(|e| e.vpc_id.as_deref())
+        .or_else(|| instance.and_then(|i| i.vpc_id.as_deref()))
         .or_else(|| {
             subnet_id
-                .as_ref()
                 .and_then(|s| inv.subnets.get(s))
-                .and_then(|s| s.vpc_id.clone())
+                .and_then(|s| s.vpc_id.as_deref())
         });
     let groups = match eni {
-        Some(e) if !e.groups.is_empty() => e.groups.clone(),
-        _ => instance
-            .map(|i| i.security_groups.clone())
-            .unwrap_or_default(),
+        Some(e) if !e.groups.is_empty() => e.groups.as_slice(),
+        _ => instance.map_or(&[][..], |i| i.security_groups.as_slice()),
     };
-    let public = chosen.map(|c| c.1);
+    let public = chosen.map(|c| c.0);
     let others = candidates
         .iter()
         .map(|c| c.1)
         .filter(|p| Some(*p) != public)
         .collect();
-    Ok(Resolved {
+    Resolved {
         instance,
         eni,
         family,
@@ -410,7 +429,7 @@ fn resolve<'a>(inv: &'a Inventory, ix: &Index<'a>, q: &Query) -> Result<Resolved
         vpc_id,
         groups,
         others,
-    })
+    }
 }
 
 /// What one layer decided about the queried sources.
@@ -811,13 +830,27 @@ struct Ctx<'a> {
     r: Resolved<'a>,
     flow: Flow,
     /// Sources asked about (internet ∩ --source).
-    universe: IpSet,
+    universe: &'a IpSet,
     /// --source as given (may include private space, which the IGW drops).
-    asked: IpSet,
+    asked: &'a IpSet,
+    /// Whether outcomes explain themselves. A survey reads only the admitted sets, and naming them
+    /// in words (minimal CIDR lists of large sets) was a tenth of its work.
+    explain: bool,
+}
+
+impl Ctx<'_> {
+    /// [`describe`] of `set` against the queried sources, or nothing when not explaining.
+    fn describe(&self, set: &IpSet) -> String {
+        if self.explain {
+            describe(set, self.universe, self.r.family)
+        } else {
+            String::new()
+        }
+    }
 }
 
 fn layer_instance_state(c: &Ctx) -> Outcome {
-    let u = &c.universe;
+    let u = c.universe;
     let Some(inst) = c.r.instance else {
         return match c.r.eni {
             Some(eni) => interface_without_instance(c, eni),
@@ -858,7 +891,7 @@ fn layer_instance_state(c: &Ctx) -> Outcome {
 
 /// The target is a network interface with no instance in the input.
 fn interface_without_instance(c: &Ctx, eni: &Eni) -> Outcome {
-    let u = &c.universe;
+    let u = c.universe;
     let kind = eni.interface_type.as_deref().unwrap_or("interface");
     let nat = c.inv.nat_gateways.values().find(|n| {
         c.r.public.is_some_and(|p| n.public_ips.contains(&p))
@@ -905,7 +938,7 @@ fn interface_without_instance(c: &Ctx, eni: &Eni) -> Outcome {
 }
 
 fn layer_status_checks(c: &Ctx) -> Outcome {
-    let u = &c.universe;
+    let u = c.universe;
     let Some(inst) = c.r.instance else {
         return Outcome::forced(Status::Unknown, u, "not checked: no instance data");
     };
@@ -981,7 +1014,7 @@ fn layer_status_checks(c: &Ctx) -> Outcome {
 }
 
 fn layer_public_ip(c: &Ctx) -> Outcome {
-    let u = &c.universe;
+    let u = c.universe;
     match (c.r.public, c.r.private) {
         (Some(p), Some(pr)) if c.r.family == Family::Ipv4 => {
             let eni = c.r.eni.map(|e| e.id.as_str()).unwrap_or("?");
@@ -1027,7 +1060,7 @@ fn layer_public_ip(c: &Ctx) -> Outcome {
                         .push_str(" (a stopped instance loses its auto-assigned public IPv4)");
                 }
             }
-            if let Some(sub) = c.r.subnet_id.as_ref().and_then(|s| c.inv.subnets.get(s)) {
+            if let Some(sub) = c.r.subnet_id.and_then(|s| c.inv.subnets.get(s)) {
                 if sub.map_public_ip_on_launch && c.r.family == Family::Ipv4 {
                     o.evidence.push(ev(
                         &sub.id,
@@ -1041,7 +1074,7 @@ fn layer_public_ip(c: &Ctx) -> Outcome {
 }
 
 fn attached_igw<'a>(c: &'a Ctx) -> Option<&'a crate::model::Gateway> {
-    let vpc = c.r.vpc_id.as_deref()?;
+    let vpc = c.r.vpc_id?;
     c.inv
         .internet_gateways
         .values()
@@ -1049,8 +1082,8 @@ fn attached_igw<'a>(c: &'a Ctx) -> Option<&'a crate::model::Gateway> {
 }
 
 fn layer_internet_gateway(c: &Ctx) -> Outcome {
-    let u = &c.universe;
-    let Some(vpc) = c.r.vpc_id.as_deref() else {
+    let u = c.universe;
+    let Some(vpc) = c.r.vpc_id else {
         return Outcome::unknown(
             u,
             "the instance's VPC is unknown: run `aws ec2 describe-instances`",
@@ -1134,9 +1167,9 @@ fn layer_internet_gateway(c: &Ctx) -> Outcome {
 
 fn layer_bpa(c: &Ctx) -> Outcome {
     use crate::model::BpaMode;
-    let u = &c.universe;
-    let subnet = c.r.subnet_id.as_ref().and_then(|s| c.inv.subnets.get(s));
-    let vpc = c.r.vpc_id.as_ref().and_then(|v| c.inv.vpcs.get(v));
+    let u = c.universe;
+    let subnet = c.r.subnet_id.and_then(|s| c.inv.subnets.get(s));
+    let vpc = c.r.vpc_id.and_then(|v| c.inv.vpcs.get(v));
     let (mode, from) = if let Some(m) = subnet.and_then(|s| s.bpa) {
         (Some(m), subnet.map(|s| s.id.clone()).unwrap_or_default())
     } else if let Some(m) = vpc.and_then(|v| v.bpa) {
@@ -1163,7 +1196,7 @@ fn layer_bpa(c: &Ctx) -> Outcome {
                 o = o.with_fix(
                     Fix::new(
                         format!("exclude {s} from VPC Block Public Access"),
-                        vec![FixAction::ExcludeFromBlockPublicAccess { subnet_id: s.clone() }],
+                        vec![FixAction::ExcludeFromBlockPublicAccess { subnet_id: (*s).to_owned() }],
                     )
                     .with_note("exclusions need the account's BPA setting to allow them (ExclusionsAllowed)"),
                 );
@@ -1180,7 +1213,7 @@ fn layer_bpa(c: &Ctx) -> Outcome {
             u,
             format!(
                 "VPC data not given: run `aws ec2 describe-vpcs --vpc-ids {}` (it shows BlockPublicAccessStates)",
-                c.r.vpc_id.as_deref().unwrap_or("<vpc-id>")
+                c.r.vpc_id.unwrap_or("<vpc-id>")
             ),
         ),
     }
@@ -1218,8 +1251,8 @@ fn expand_routes<'a>(
 }
 
 fn layer_route_table(c: &Ctx) -> Outcome {
-    let u = &c.universe;
-    let (Some(subnet), vpc) = (c.r.subnet_id.as_deref(), c.r.vpc_id.as_deref()) else {
+    let u = c.universe;
+    let (Some(subnet), vpc) = (c.r.subnet_id, c.r.vpc_id) else {
         return Outcome::unknown(
             u,
             "the instance's subnet is unknown: run `aws ec2 describe-instances`",
@@ -1292,7 +1325,7 @@ fn layer_route_table(c: &Ctx) -> Outcome {
                 &rt.id,
                 format!(
                     "{text}: replies to {} go out through the internet gateway",
-                    describe(&hit, u, c.r.family)
+                    c.describe(&hit)
                 ),
             ));
         } else {
@@ -1314,7 +1347,7 @@ fn layer_route_table(c: &Ctx) -> Outcome {
             };
             evidence.push(ev(
                 &rt.id,
-                format!("{text}: {why}; decides {}", describe(&hit, u, c.r.family)),
+                format!("{text}: {why}; decides {}", c.describe(&hit)),
             ));
             bad.push((text, hit, route));
         }
@@ -1324,7 +1357,7 @@ fn layer_route_table(c: &Ctx) -> Outcome {
             &rt.id,
             format!(
                 "no route for {}: replies are dropped",
-                describe(&remaining, u, c.r.family)
+                c.describe(&remaining)
             ),
         ));
     }
@@ -1343,7 +1376,7 @@ fn layer_route_table(c: &Ctx) -> Outcome {
         ),
         _ => format!(
             "{assoc} sends replies to the internet gateway only for {}",
-            describe(&o.admitted, u, c.r.family)
+            c.describe(&o.admitted)
         ),
     };
     if o.status(u) != Status::Pass {
@@ -1400,8 +1433,8 @@ fn layer_route_table(c: &Ctx) -> Outcome {
 }
 
 fn nacl_for<'a>(c: &Ctx<'a>) -> Result<(&'a NetworkAcl, bool), Box<Outcome>> {
-    let u = &c.universe;
-    let (Some(subnet), vpc) = (c.r.subnet_id.as_deref(), c.r.vpc_id.as_deref()) else {
+    let u = c.universe;
+    let (Some(subnet), vpc) = (c.r.subnet_id, c.r.vpc_id) else {
         return Err(Box::new(Outcome::unknown(
             u,
             "the instance's subnet is unknown: run `aws ec2 describe-instances`",
@@ -1443,7 +1476,7 @@ fn acl_name(acl: &NetworkAcl, implicit: bool) -> String {
 }
 
 fn layer_nacl_in(c: &Ctx) -> Outcome {
-    let u = &c.universe;
+    let u = c.universe;
     let (acl, implicit) = match nacl_for(c) {
         Ok(a) => a,
         Err(o) => return *o,
@@ -1455,11 +1488,7 @@ fn layer_nacl_in(c: &Ctx) -> Outcome {
         .map(|(e, hit)| {
             ev(
                 &acl.id,
-                format!(
-                    "{} decides {}",
-                    nacl_entry_text(e),
-                    describe(hit, u, c.r.family)
-                ),
+                format!("{} decides {}", nacl_entry_text(e), c.describe(hit)),
             )
         })
         .collect();
@@ -1470,7 +1499,7 @@ fn layer_nacl_in(c: &Ctx) -> Outcome {
             &acl.id,
             format!(
                 "no numbered rule matches {}: the final `*` rule denies it",
-                describe(&rest, u, c.r.family)
+                c.describe(&rest)
             ),
         ));
     }
@@ -1478,14 +1507,11 @@ fn layer_nacl_in(c: &Ctx) -> Outcome {
     let mut o = Outcome::decided(admitted, evidence);
     let proto = c.q.protocol;
     o.summary = match o.status(u) {
-        Status::Pass => format!(
-            "{name} allows {proto} in from {}",
-            describe(u, u, c.r.family)
-        ),
+        Status::Pass => format!("{name} allows {proto} in from {}", c.describe(u)),
         Status::Fail => format!("{name} denies {proto} in from every queried source"),
         _ => format!(
             "{name} allows {proto} in only from {}",
-            describe(&o.admitted, u, c.r.family)
+            c.describe(&o.admitted)
         ),
     };
     if o.status(u) != Status::Pass {
@@ -1529,7 +1555,7 @@ struct OutboundResult {
 }
 
 fn layer_nacl_out(c: &Ctx) -> OutboundResult {
-    let u = &c.universe;
+    let u = c.universe;
     let all_families = |set: &IpSet| -> BTreeMap<ClientFamily, IpSet> {
         ClientFamily::ALL
             .iter()
@@ -1575,11 +1601,7 @@ fn layer_nacl_out(c: &Ctx) -> OutboundResult {
                     .map(|(e, h)| {
                         ev(
                             &acl.id,
-                            format!(
-                                "{} decides {}",
-                                nacl_entry_text(e),
-                                describe(h, u, c.r.family)
-                            ),
+                            format!("{} decides {}", nacl_entry_text(e), c.describe(h)),
                         )
                     })
                     .collect(),
@@ -1589,10 +1611,7 @@ fn layer_nacl_out(c: &Ctx) -> OutboundResult {
             o.summary = match o.status(u) {
                 Status::Pass => format!("{name} lets {what} out"),
                 Status::Fail => format!("{name} blocks {what} to every queried source"),
-                _ => format!(
-                    "{name} lets {what} out only to {}",
-                    describe(&admitted, u, c.r.family)
-                ),
+                _ => format!("{name} lets {what} out only to {}", c.describe(&admitted)),
             };
             if o.status(u) != Status::Pass {
                 let goal = goal_cidr(c.q, c.r.family);
@@ -1697,7 +1716,7 @@ fn layer_nacl_out(c: &Ctx) -> OutboundResult {
                         format!(
                             "{} decides replies to {} on client ports {}",
                             nacl_entry_text(e),
-                            describe(h, u, c.r.family),
+                            c.describe(h),
                             ports.join(", ")
                         ),
                     )
@@ -1743,7 +1762,7 @@ fn layer_nacl_out(c: &Ctx) -> OutboundResult {
                 ),
                 _ if families_bad.is_empty() => format!(
                     "{name} lets {proto} replies out only to {}",
-                    describe(&any_family, u, c.r.family)
+                    c.describe(&any_family)
                 ),
                 _ => format!(
                     "{name} lets {proto} replies out only for {}; replies to {} are dropped",
@@ -1818,7 +1837,7 @@ fn out_fix(
 }
 
 fn layer_security_group(c: &Ctx) -> Outcome {
-    let u = &c.universe;
+    let u = c.universe;
     if c.r.groups.is_empty() {
         if c.r.eni.is_none() && c.r.instance.is_none() {
             return Outcome::unknown(
@@ -1834,7 +1853,7 @@ fn layer_security_group(c: &Ctx) -> Outcome {
     let mut missing_groups = Vec::new();
     let mut missing_pls = Vec::new();
     let mut group_refs = Vec::new();
-    for gid in &c.r.groups {
+    for gid in c.r.groups {
         let Some(sg) = c.inv.security_groups.get(gid) else {
             missing_groups.push(gid.clone());
             undecided = u.clone();
@@ -1860,10 +1879,7 @@ fn layer_security_group(c: &Ctx) -> Outcome {
                     }
                     let hit = cidr.to_set().intersect(u);
                     if !hit.is_empty() {
-                        evidence.push(ev(
-                            &gname,
-                            format!("{label} admits {}", describe(&hit, u, c.r.family)),
-                        ));
+                        evidence.push(ev(&gname, format!("{label} admits {}", c.describe(&hit))));
                     }
                     admitted = admitted.union(&cidr.to_set());
                 }
@@ -1879,7 +1895,7 @@ fn layer_security_group(c: &Ctx) -> Outcome {
                                     if hit.is_empty() {
                                         "no queried source".to_owned()
                                     } else {
-                                        describe(&hit, u, c.r.family)
+                                        c.describe(&hit)
                                     }
                                 ),
                             ));
@@ -1908,7 +1924,7 @@ fn layer_security_group(c: &Ctx) -> Outcome {
     let undecided = undecided.subtract(&admitted);
     if admitted.intersect(u).is_empty() && undecided.is_empty() {
         // Nothing admits the queried traffic: show what the groups do allow, so the gap is visible.
-        for gid in &c.r.groups {
+        for gid in c.r.groups {
             let Some(sg) = c.inv.security_groups.get(gid) else {
                 continue;
             };
@@ -1939,7 +1955,7 @@ fn layer_security_group(c: &Ctx) -> Outcome {
     };
     let proto = c.q.protocol;
     o.summary = match o.status(u) {
-        Status::Pass => format!("{groups} admit {proto} from {}", describe(u, u, c.r.family)),
+        Status::Pass => format!("{groups} admit {proto} from {}", c.describe(u)),
         Status::Unknown if !missing_groups.is_empty() => format!(
             "security group {} not in the input: run `aws ec2 describe-security-groups --group-ids {}`",
             missing_groups.join(", "),
@@ -1958,7 +1974,7 @@ fn layer_security_group(c: &Ctx) -> Outcome {
             "no rule of {groups} admits {proto} from the internet (rules referring to other security groups admit only private addresses)"
         ),
         Status::Fail => format!("no rule of {groups} admits {proto} from the queried sources"),
-        _ => format!("{groups} admit {proto} only from {}", describe(&o.admitted, u, c.r.family)),
+        _ => format!("{groups} admit {proto} only from {}", c.describe(&o.admitted)),
     };
     if matches!(o.status(u), Status::Fail | Status::Warn) {
         if let Some(first) = c.r.groups.first() {
@@ -2018,7 +2034,6 @@ fn assumptions(c: &Ctx) -> Vec<String> {
 fn own_ranges(inv: &Inventory, r: &Resolved) -> IpSet {
     let own: Vec<Cidr> = r
         .vpc_id
-        .as_ref()
         .and_then(|v| inv.vpcs.get(v))
         .map(|v| v.cidrs.iter().chain(v.ipv6_cidrs.iter()).copied().collect())
         .unwrap_or_default();
@@ -2051,10 +2066,11 @@ pub fn check(inv: &Inventory, q: &Query) -> Result<Report, QueryError> {
         q,
         r,
         flow,
-        universe,
-        asked,
+        universe: &universe,
+        asked: &asked,
+        explain: true,
     };
-    let u = &c.universe;
+    let u = c.universe;
 
     let out = layer_nacl_out(&c);
     let mut layers: Vec<(Layer, Outcome)> = vec![
@@ -2623,8 +2639,14 @@ pub fn exposure(inv: &Inventory) -> ExposureReport {
     };
     for eni in inv.enis.values() {
         let instance = eni.instance_id.as_deref().and_then(|i| ix.instance(i));
-        for (public, private) in public_addresses(&ix, eni, instance) {
-            if let Some(e) = expose_address(&mut survey, eni, instance, public, private) {
+        let addresses = public_addresses(&ix, eni, instance);
+        for &(public, private) in &addresses {
+            let target = Surveyed {
+                eni,
+                instance,
+                addresses: &addresses,
+            };
+            if let Some(e) = expose_address(&mut survey, target, public, private) {
                 exposures.push(e);
             }
         }
@@ -2641,23 +2663,66 @@ pub fn exposure(inv: &Inventory) -> ExposureReport {
     }
 }
 
+/// One interface of a survey: its instance and all its public addresses, as [`public_addresses`]
+/// lists them.
+struct Surveyed<'a> {
+    eni: &'a Eni,
+    instance: Option<&'a Instance>,
+    addresses: &'a [(IpAddr, IpAddr)],
+}
+
+impl<'a> Surveyed<'a> {
+    /// What [`resolve`] gives for this interface as the target and `public` as the address, without
+    /// its search: `public` is one of the interface's own addresses, so it is chosen (its first
+    /// listing), and the rest follows as in `resolve`. `None` in the odd case where `resolve` would
+    /// tie the interface to another instance (an instance whose `Name` is this interface's id).
+    fn resolved(&self, inv: &'a Inventory, ix: &Index<'a>, public: IpAddr) -> Option<Resolved<'a>> {
+        let same = match (ix.find_instance(&self.eni.id), self.instance) {
+            (None, None) => true,
+            (Some(a), Some(b)) => std::ptr::eq(a, b),
+            _ => false,
+        };
+        if !same {
+            return None;
+        }
+        let chosen = self.addresses.iter().find(|(p, _)| *p == public).copied();
+        let candidates: Vec<(Option<&Eni>, IpAddr, IpAddr)> = self
+            .addresses
+            .iter()
+            .map(|&(p, pr)| (Some(self.eni), p, pr))
+            .collect();
+        Some(resolved(
+            inv,
+            self.instance,
+            Some(self.eni),
+            Cidr::host(public).family(),
+            chosen,
+            chosen.map(|c| c.1),
+            &candidates,
+        ))
+    }
+}
+
 fn expose_address(
     s: &mut Survey,
-    eni: &Eni,
-    instance: Option<&Instance>,
+    target: Surveyed<'_>,
     public: IpAddr,
     private: IpAddr,
 ) -> Option<Exposure> {
     let (inv, ix) = (s.inv, s.ix);
+    let (eni, instance) = (target.eni, target.instance);
     let q = Query {
         target: eni.id.clone(),
         protocol: QueryProtocol::Tcp { port: 0 },
         source: None,
         address: Some(public),
     };
-    let r = resolve(inv, ix, &q).ok()?;
+    let r = match target.resolved(inv, ix, public) {
+        Some(r) => r,
+        None => resolve(inv, ix, &q).ok()?,
+    };
     let family = r.family;
-    let vpc = s.name(r.vpc_id.as_deref());
+    let vpc = s.name(r.vpc_id);
     let universe_id = match s.universes.get(&(vpc, family)) {
         Some(&u) => u,
         None => {
@@ -2673,8 +2738,9 @@ fn expose_address(
         q: &q,
         r,
         flow: flow_for(&q.protocol, family),
-        universe: universe.clone(),
-        asked: universe.clone(),
+        universe: &universe,
+        asked: &universe,
+        explain: false,
     };
     let mut unknown: Vec<String> = Vec::new();
     let mut base = universe_id;
@@ -2695,7 +2761,7 @@ fn expose_address(
         }
     }
     // The gateway, Block Public Access and return route depend on the subnet only: once per subnet.
-    let key = (s.name(c.r.subnet_id.as_deref()), vpc, family);
+    let key = (s.name(c.r.subnet_id), vpc, family);
     let (path, path_unknown) = match s.paths.get(&key) {
         Some(p) => p.clone(),
         None => {

@@ -326,13 +326,21 @@ impl<T: Bound> RangeSet<T> {
     }
 
     pub fn intersect(&self, other: &Self) -> Self {
-        let mut out = Vec::new();
-        let (mut i, mut j) = (0, 0);
+        // Counted first, so the result is allocated once at its size (a survey keeps thousands).
+        let mut out = Vec::with_capacity(self.overlaps(other, |_| ()));
+        self.overlaps(other, |r| out.push(r));
+        RangeSet { ranges: out }
+    }
+
+    /// Calls `each` with every overlap of the two lists, in order; returns how many there are.
+    fn overlaps(&self, other: &Self, mut each: impl FnMut((T, T))) -> usize {
+        let (mut i, mut j, mut n) = (0, 0, 0);
         while let (Some(&(a0, a1)), Some(&(b0, b1))) = (self.ranges.get(i), other.ranges.get(j)) {
             let lo = a0.max(b0);
             let hi = a1.min(b1);
             if lo <= hi {
-                out.push((lo, hi));
+                each((lo, hi));
+                n += 1;
             }
             if a1 < b1 {
                 i += 1;
@@ -340,7 +348,7 @@ impl<T: Bound> RangeSet<T> {
                 j += 1;
             }
         }
-        RangeSet { ranges: out }
+        n
     }
 
     pub fn subtract(&self, other: &Self) -> Self {
