@@ -83,11 +83,12 @@ mod block {
             cmp_eq_mask_i8_m128i(v, set_splat_i8_m128i(b as i8))
         }
 
-        /// Bytes that are not a space.
+        /// Bytes that are not JSON blanks (space, line feed, carriage return, tab).
         #[inline(always)]
-        pub(crate) fn not_spaces(bytes: &[u8], at: usize) -> Option<u32> {
+        pub(crate) fn not_blanks(bytes: &[u8], at: usize) -> Option<u32> {
             let v = load(bytes, at)?;
-            Some(!(move_mask_i8_m128i(equal(v, b' ')) as u32) & 0xFFFF)
+            let blanks = equal(v, b' ') | equal(v, b'\n') | equal(v, b'\r') | equal(v, b'\t');
+            Some(!(move_mask_i8_m128i(blanks) as u32) & 0xFFFF)
         }
 
         /// Bytes that end a run of plain string characters: `"`, `\` or a control character.
@@ -133,16 +134,23 @@ mod block {
             }
         }
 
-        /// Bytes that are not a space.
+        /// `0x80` in exactly the bytes of `w` that equal `b` (no borrows between bytes).
         #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-        pub(crate) fn not_spaces(bytes: &[u8], at: usize) -> Option<u32> {
-            let x = word(bytes, at)? ^ (ONES * u64::from(b' '));
-            // Any nonzero byte of `x`: its lowest one is found from the lowest set bit.
-            Some(if x == 0 {
-                0
-            } else {
-                1 << (x.trailing_zeros() / 8)
-            })
+        fn bytes_equal_exact(w: u64, b: u8) -> u64 {
+            const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+            let x = w ^ (ONES * u64::from(b));
+            !(((x & LOW7) + LOW7) | x | LOW7)
+        }
+
+        /// Bytes that are not JSON blanks (space, line feed, carriage return, tab).
+        #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+        pub(crate) fn not_blanks(bytes: &[u8], at: usize) -> Option<u32> {
+            let w = word(bytes, at)?;
+            let blanks = bytes_equal_exact(w, b' ')
+                | bytes_equal_exact(w, b'\n')
+                | bytes_equal_exact(w, b'\r')
+                | bytes_equal_exact(w, b'\t');
+            Some(per_byte(!blanks & HIGHS))
         }
 
         /// Bytes that end a run of plain string characters: `"`, `\\` or a control character.
@@ -157,9 +165,9 @@ mod block {
     }
 
     #[cfg(target_arch = "x86_64")]
-    pub(crate) use imp::{not_spaces, string_stops, LEN};
+    pub(crate) use imp::{not_blanks, string_stops, LEN};
     #[cfg(not(target_arch = "x86_64"))]
-    pub(crate) use swar::{not_spaces, string_stops, LEN};
+    pub(crate) use swar::{not_blanks, string_stops, LEN};
 
     #[cfg(all(test, target_arch = "x86_64"))]
     mod tests {
@@ -176,11 +184,11 @@ mod block {
                             *x = b;
                         }
                         let wide = (
-                            super::imp::not_spaces(&bytes, 0),
+                            super::imp::not_blanks(&bytes, 0),
                             super::imp::string_stops(&bytes, 0),
                         );
                         let narrow = (
-                            super::swar::not_spaces(&bytes, 0),
+                            super::swar::not_blanks(&bytes, 0),
                             super::swar::string_stops(&bytes, 0),
                         );
                         assert_eq!(
@@ -236,25 +244,22 @@ impl<'a> Reader<'a> {
     /// Skips blanks: runs of spaces a block at a time, then single blanks.
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn skip_blanks(&mut self) {
+        let blank = |b: Option<&u8>| matches!(b, Some(b' ' | b'\n' | b'\r' | b'\t'));
         let mut p = self.pos;
-        loop {
-            match self.bytes.get(p) {
-                Some(b' ') => {
-                    p += 1;
-                    while let Some(hits) = block::not_spaces(self.bytes, p) {
-                        if hits != 0 {
-                            p += hits.trailing_zeros() as usize;
-                            break;
-                        }
-                        p += block::LEN;
-                    }
-                    while self.bytes.get(p) == Some(&b' ') {
-                        p += 1;
-                    }
-                }
-                Some(b'\n' | b'\r' | b'\t') => p += 1,
-                _ => break,
+        if !blank(self.bytes.get(p)) {
+            return;
+        }
+        // A line break and the next line's indent are one run.
+        p += 1;
+        while let Some(hits) = block::not_blanks(self.bytes, p) {
+            if hits != 0 {
+                self.pos = p + hits.trailing_zeros() as usize;
+                return;
             }
+            p += block::LEN;
+        }
+        while blank(self.bytes.get(p)) {
+            p += 1;
         }
         self.pos = p;
     }
