@@ -113,12 +113,18 @@ impl<'a> Index<'a> {
                 enis: by_id(&inv.enis),
                 security_groups: by_id(&inv.security_groups),
                 instance_status: by_id(&inv.instance_status),
-                instance_names: inv
-                    .instances
-                    .values()
-                    .rev()
-                    .filter_map(|i| Some((i.name.as_deref()?, i)))
-                    .collect(),
+                instance_names: {
+                    // Sized up front (most instances have a name); in reverse, so the first
+                    // instance in id order with a name is the one kept.
+                    let mut names = FxHashMap::default();
+                    names.reserve(inv.instances.len());
+                    for i in inv.instances.values().rev() {
+                        if let Some(n) = i.name.as_deref() {
+                            names.insert(n, i);
+                        }
+                    }
+                    names
+                },
             }),
             ..Index::new(inv)
         }
@@ -2382,14 +2388,18 @@ impl Sets {
     /// The id of the empty set.
     const EMPTY: SetId = 0;
 
-    fn new() -> Sets {
+    /// Sized for a survey of `interfaces` interfaces (the synthetic account's 12 108 meet 13 728
+    /// distinct sets), so the maps seldom grow.
+    fn new(interfaces: usize) -> Sets {
         let mut s = Sets {
-            sets: Vec::new(),
+            sets: Vec::with_capacity(interfaces),
             ids: FxHashMap::default(),
             combined: FxHashMap::default(),
             cidrs: FxHashMap::default(),
             empty: IpSet::empty(),
         };
+        s.ids.reserve(interfaces);
+        s.combined.reserve(2 * interfaces);
         s.id(IpSet::empty());
         s
     }
@@ -2627,7 +2637,7 @@ pub fn exposure(inv: &Inventory) -> ExposureReport {
     let mut survey = Survey {
         inv,
         ix: &ix,
-        sets: Sets::new(),
+        sets: Sets::new(inv.enis.len()),
         names: FxHashMap::default(),
         universes: FxHashMap::default(),
         paths: FxHashMap::default(),
