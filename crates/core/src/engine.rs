@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::fix::{Fix, FixAction};
@@ -2481,7 +2482,7 @@ struct Survey<'a> {
     /// string copies.
     names: FxHashMap<String, u32>,
     /// `(VPC, family)` → the internet sources outside the VPC's own ranges.
-    universes: FxHashMap<(u32, Family), SetId>,
+    universes: FxHashMap<(u32, Family), (SetId, Rc<IpSet>)>,
     /// `(subnet, VPC, family)` → sources the gateway, Block Public Access and the return route
     /// admit, and the layers that could not be decided.
     paths: FxHashMap<(u32, u32, Family), (SetId, Vec<String>)>,
@@ -2739,15 +2740,17 @@ fn expose_address(
     };
     let family = r.family;
     let vpc = s.name(r.vpc_id);
-    let universe_id = match s.universes.get(&(vpc, family)) {
-        Some(&u) => u,
+    // Shared, not copied per address: the layers borrow it while the survey's sets grow.
+    let (universe_id, universe) = match s.universes.get(&(vpc, family)) {
+        Some((u, set)) => (*u, Rc::clone(set)),
         None => {
-            let u = s.sets.id(internet(family).subtract(&own_ranges(inv, &r)));
-            s.universes.insert((vpc, family), u);
-            u
+            let set = internet(family).subtract(&own_ranges(inv, &r));
+            let u = s.sets.id(set.clone());
+            let set = Rc::new(set);
+            s.universes.insert((vpc, family), (u, Rc::clone(&set)));
+            (u, set)
         }
     };
-    let universe = s.sets.get(universe_id).clone();
     let mut c = Ctx {
         inv,
         ix,
@@ -2830,6 +2833,9 @@ fn expose_address(
     let mut sg_unknown = sgs.len() < c.r.groups.len();
     // `(probe, ports, sources)` of every open port segment, in probe and port order.
     let mut open: Vec<(Probe, Option<PortRange>, SetId)> = Vec::new();
+    // Each probe's group tables and port segment starts, in buffers reused across probes.
+    let mut groups: Vec<(usize, usize)> = Vec::with_capacity(sgs.len());
+    let mut starts: Vec<u16> = Vec::new();
     for probe in Probe::EACH {
         // The reply path depends on the network ACL, family and protocol only.
         c.flow = probe.flow(0, family);
@@ -2848,21 +2854,21 @@ fn expose_address(
             }
         };
         let through = s.sets.meet(base, replies);
-        let groups: Vec<(usize, usize)> = sgs
-            .iter()
-            .map(|g| s.group_table(g, probe, family))
-            .collect();
+        groups.clear();
+        groups.extend(sgs.iter().map(|g| s.group_table(g, probe, family)));
         // A prefix list without entries leaves the groups undecided wherever its rule applies.
         sg_unknown |= groups.iter().any(|t| s.rows(*t).iter().any(|r| r.2));
         if through == Sets::EMPTY {
             continue;
         }
         let acl_rows = acl.map(|a| s.acl_table(a, probe, family));
-        let mut starts: Vec<u16> = groups
-            .iter()
-            .chain(acl_rows.iter())
-            .flat_map(|t| s.rows(*t).iter().map(|r| r.0))
-            .collect();
+        starts.clear();
+        starts.extend(
+            groups
+                .iter()
+                .chain(acl_rows.iter())
+                .flat_map(|t| s.rows(*t).iter().map(|r| r.0)),
+        );
         starts.sort_unstable();
         starts.dedup();
         for (i, &from) in starts.iter().enumerate() {
