@@ -2483,6 +2483,8 @@ struct Survey<'a> {
     names: FxHashMap<String, u32>,
     /// `(VPC, family)` → the internet sources outside the VPC's own ranges.
     universes: FxHashMap<(u32, Family), (SetId, Rc<IpSet>)>,
+    /// Set → whether it is wide enough to count as the internet ([`wide_sources`]).
+    wide: FxHashMap<SetId, bool>,
     /// `(subnet, VPC, family)` → sources the gateway, Block Public Access and the return route
     /// admit, and the layers that could not be decided.
     paths: FxHashMap<(u32, u32, Family), (SetId, Vec<String>)>,
@@ -2641,6 +2643,7 @@ pub fn exposure(inv: &Inventory) -> ExposureReport {
         sets: Sets::new(inv.enis.len()),
         names: FxHashMap::default(),
         universes: FxHashMap::default(),
+        wide: FxHashMap::default(),
         paths: FxHashMap::default(),
         replies: FxHashMap::default(),
         tables: FxHashMap::default(),
@@ -2915,7 +2918,11 @@ fn expose_address(
                 sources: s.sets.cidrs(set),
                 risk: None,
             };
-            service.risk = risk_of(&service);
+            let wide = *s
+                .wide
+                .entry(set)
+                .or_insert_with(|| wide_sources(&service.sources));
+            service.risk = risk_of(&service, wide);
             service
         })
         .collect();
@@ -2934,21 +2941,24 @@ fn expose_address(
     })
 }
 
-fn risk_of(s: &OpenService) -> Option<String> {
-    // Open to everyone, or to at least a /8's worth of addresses (IPv6: a /32), is "the internet".
-    // The sources are a minimal, hence disjoint, list of blocks: their sizes add up.
-    let v4_count: u64 = s
-        .sources
+/// Whether sources this wide are "the internet": at least a /8's worth of IPv4 addresses, or an
+/// IPv6 block of /32 or wider. `sources` is a minimal, hence disjoint, list of blocks, so their
+/// sizes add up.
+fn wide_sources(sources: &[Cidr]) -> bool {
+    let v4_count: u64 = sources
         .iter()
         .filter(|c| c.family() == Family::Ipv4)
         .map(|c| 1u64 << (32 - u32::from(c.len().min(32))))
         .sum();
-    let wide = s.open_to_all
-        || v4_count >= 1 << 24
-        || s.sources
+    v4_count >= 1 << 24
+        || sources
             .iter()
-            .any(|c| c.family() == Family::Ipv6 && c.len() <= 32);
-    if !wide {
+            .any(|c| c.family() == Family::Ipv6 && c.len() <= 32)
+}
+
+/// Why service `s` is a risky exposure, if it is; `wide` is [`wide_sources`] of its sources.
+fn risk_of(s: &OpenService, wide: bool) -> Option<String> {
+    if !(s.open_to_all || wide) {
         return None;
     }
     if s.protocol == "all traffic" {
