@@ -388,22 +388,23 @@ fn resolve<'a>(inv: &'a Inventory, ix: &Index<'a>, q: &Query) -> Result<Resolved
         instance,
         eni,
         family,
-        chosen.map(|c| (c.1, c.2)),
+        chosen.map(|c| c.1),
         private,
-        &candidates,
+        candidates.iter().map(|c| c.1),
     ))
 }
 
 /// The rest of [`resolve`] once the interface, family and address are chosen: the subnet, VPC and
-/// security groups (the interface's, else the instance's), and the other public addresses.
+/// security groups (the interface's, else the instance's), and the target's other public addresses
+/// (of `addresses`, all of them).
 fn resolved<'a>(
     inv: &'a Inventory,
     instance: Option<&'a Instance>,
     eni: Option<&'a Eni>,
     family: Family,
-    chosen: Option<(IpAddr, IpAddr)>,
+    public: Option<IpAddr>,
     private: Option<IpAddr>,
-    candidates: &[(Option<&'a Eni>, IpAddr, IpAddr)],
+    addresses: impl Iterator<Item = IpAddr>,
 ) -> Resolved<'a> {
     let subnet_id = eni
         .and_then(|e| e.subnet_id.as_deref())
@@ -420,12 +421,7 @@ fn resolved<'a>(
         Some(e) if !e.groups.is_empty() => e.groups.as_slice(),
         _ => instance.map_or(&[][..], |i| i.security_groups.as_slice()),
     };
-    let public = chosen.map(|c| c.0);
-    let others = candidates
-        .iter()
-        .map(|c| c.1)
-        .filter(|p| Some(*p) != public)
-        .collect();
+    let others = addresses.filter(|p| Some(*p) != public).collect();
     Resolved {
         instance,
         eni,
@@ -2381,7 +2377,8 @@ struct Sets {
     sets: Vec<IpSet>,
     ids: FxHashMap<IpSet, SetId>,
     combined: FxHashMap<(SetOp, SetId, SetId), SetId>,
-    cidrs: FxHashMap<SetId, Arc<[Cidr]>>,
+    /// Set → its minimal CIDR list, and whether it is wide enough to count as the internet.
+    cidrs: FxHashMap<SetId, (Arc<[Cidr]>, bool)>,
     empty: IpSet,
 }
 
@@ -2457,14 +2454,16 @@ impl Sets {
         r
     }
 
-    /// The minimal CIDR list of set `id`, computed once and shared.
-    fn cidrs(&mut self, id: SetId) -> Arc<[Cidr]> {
-        if let Some(c) = self.cidrs.get(&id) {
-            return Arc::clone(c);
+    /// The minimal CIDR list of set `id`, shared, and whether it is [`wide_sources`]: computed
+    /// once per set.
+    fn cidrs(&mut self, id: SetId) -> (Arc<[Cidr]>, bool) {
+        if let Some((c, wide)) = self.cidrs.get(&id) {
+            return (Arc::clone(c), *wide);
         }
         let c: Arc<[Cidr]> = self.get(id).to_cidrs().into();
-        self.cidrs.insert(id, Arc::clone(&c));
-        c
+        let wide = wide_sources(&c);
+        self.cidrs.insert(id, (Arc::clone(&c), wide));
+        (c, wide)
     }
 }
 
@@ -2483,8 +2482,6 @@ struct Survey<'a> {
     names: FxHashMap<String, u32>,
     /// `(VPC, family)` → the internet sources outside the VPC's own ranges.
     universes: FxHashMap<(u32, Family), (SetId, Rc<IpSet>)>,
-    /// Set → whether it is wide enough to count as the internet ([`wide_sources`]).
-    wide: FxHashMap<SetId, bool>,
     /// `(subnet, VPC, family)` → sources the gateway, Block Public Access and the return route
     /// admit, and the layers that could not be decided.
     paths: FxHashMap<(u32, u32, Family), (SetId, Vec<String>)>,
@@ -2643,7 +2640,6 @@ pub fn exposure(inv: &Inventory) -> ExposureReport {
         sets: Sets::new(inv.enis.len()),
         names: FxHashMap::default(),
         universes: FxHashMap::default(),
-        wide: FxHashMap::default(),
         paths: FxHashMap::default(),
         replies: FxHashMap::default(),
         tables: FxHashMap::default(),
@@ -2705,20 +2701,19 @@ impl<'a> Surveyed<'a> {
         if !same {
             return None;
         }
-        let chosen = self.addresses.iter().find(|(p, _)| *p == public).copied();
-        let candidates: Vec<(Option<&Eni>, IpAddr, IpAddr)> = self
+        let private = self
             .addresses
             .iter()
-            .map(|&(p, pr)| (Some(self.eni), p, pr))
-            .collect();
+            .find(|(p, _)| *p == public)
+            .map(|c| c.1);
         Some(resolved(
             inv,
             self.instance,
             Some(self.eni),
             Cidr::host(public).family(),
-            chosen,
-            chosen.map(|c| c.1),
-            &candidates,
+            Some(public),
+            private,
+            self.addresses.iter().map(|a| a.0),
         ))
     }
 }
@@ -2911,17 +2906,14 @@ fn expose_address(
     let open: Vec<OpenService> = open
         .into_iter()
         .map(|(probe, ports, set)| {
+            let (sources, wide) = s.sets.cidrs(set);
             let mut service = OpenService {
                 protocol: probe.label(),
                 ports,
                 open_to_all: s.sets.meet(universe_id, set) == universe_id,
-                sources: s.sets.cidrs(set),
+                sources,
                 risk: None,
             };
-            let wide = *s
-                .wide
-                .entry(set)
-                .or_insert_with(|| wide_sources(&service.sources));
             service.risk = risk_of(&service, wide);
             service
         })
