@@ -115,14 +115,6 @@ mod block {
             <[u8; 8]>::try_from(chunk).ok().map(u64::from_le_bytes)
         }
 
-        /// `0x80` in every byte of `w` that equals `b`, and possibly in bytes above the first such
-        /// byte (borrows only propagate upwards, so the lowest flagged byte is always exact).
-        #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-        fn bytes_equal(w: u64, b: u8) -> u64 {
-            let x = w ^ (ONES * u64::from(b));
-            x.wrapping_sub(ONES) & !x & HIGHS
-        }
-
         /// A `u64` mask with the high bit of each flagged byte to one bit per byte.
         #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
         fn per_byte(m: u64) -> u32 {
@@ -134,7 +126,9 @@ mod block {
             }
         }
 
-        /// `0x80` in exactly the bytes of `w` that equal `b` (no borrows between bytes).
+        /// `0x80` in exactly the bytes of `w` that equal `b` (no carries between bytes, so unlike the
+        /// usual `(x - 0x01…) & !x` trick it never flags a byte above a match, which
+        /// [`not_blanks`] needs).
         #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
         fn bytes_equal_exact(w: u64, b: u8) -> u64 {
             const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
@@ -153,13 +147,14 @@ mod block {
             Some(per_byte(!blanks & HIGHS))
         }
 
-        /// Bytes that end a run of plain string characters: `"`, `\\` or a control character.
+        /// Bytes that end a run of plain string characters: `"`, `\` or a control character (only
+        /// the lowest flag is exact for control characters, which is all [`per_byte`] keeps).
         #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
         pub(crate) fn string_stops(bytes: &[u8], at: usize) -> Option<u32> {
             let w = word(bytes, at)?;
             let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
             Some(per_byte(
-                bytes_equal(w, b'"') | bytes_equal(w, b'\\') | control,
+                bytes_equal_exact(w, b'"') | bytes_equal_exact(w, b'\\') | control,
             ))
         }
     }
