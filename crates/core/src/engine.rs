@@ -14,7 +14,7 @@ use std::sync::Arc;
 use crate::fix::{Fix, FixAction};
 use crate::model::SecurityGroup;
 use crate::model::{
-    ElasticIp, Eni, Instance, InstanceState, InstanceStatus, Inventory, NaclEntry, NetworkAcl,
+    ElasticIp, Eni, Id, Instance, InstanceState, InstanceStatus, Inventory, NaclEntry, NetworkAcl,
     PortMatch, Protocol, RouteDest, RouteOrigin, RouteState, RouteTable, RouteTarget, RuleAction,
     SgPeer, Traffic,
 };
@@ -60,7 +60,7 @@ struct Resolved<'a> {
     private: Option<IpAddr>,
     subnet_id: Option<&'a str>,
     vpc_id: Option<&'a str>,
-    groups: &'a [String],
+    groups: &'a [Id],
     others: Vec<IpAddr>,
 }
 
@@ -89,14 +89,14 @@ struct ById<'a> {
     instance_names: FxHashMap<&'a str, &'a Instance>,
 }
 
-fn by_id<T>(map: &BTreeMap<String, T>) -> FxHashMap<&str, &T> {
+fn by_id<T>(map: &BTreeMap<Id, T>) -> FxHashMap<&str, &T> {
     map.iter().map(|(k, v)| (k.as_str(), v)).collect()
 }
 
 /// `id` in the hash lookup when there is one, else in the inventory's map.
 fn lookup<'a, T>(
     fast: Option<&FxHashMap<&'a str, &'a T>>,
-    map: &'a BTreeMap<String, T>,
+    map: &'a BTreeMap<Id, T>,
     id: &str,
 ) -> Option<&'a T> {
     match fast {
@@ -270,8 +270,8 @@ fn suggestion(inv: &Inventory, target: &str) -> Option<String> {
     let keys = inv
         .instances
         .values()
-        .flat_map(|i| std::iter::once(i.id.clone()).chain(i.name.clone()))
-        .chain(inv.enis.keys().cloned());
+        .flat_map(|i| std::iter::once(i.id.to_string()).chain(i.name.as_ref().map(Id::to_string)))
+        .chain(inv.enis.keys().map(Id::to_string));
     keys.min_by_key(|k| edit_distance(k, target))
         .filter(|k| edit_distance(k, target) <= (target.len() / 3).max(2))
 }
@@ -901,11 +901,11 @@ fn interface_without_instance(c: &Ctx, eni: &Eni) -> Outcome {
             || eni
                 .description
                 .as_deref()
-                .is_some_and(|d| d.contains(&n.id))
+                .is_some_and(|d| d.contains(n.id.as_str()))
     });
     if kind == "nat_gateway" || nat.is_some() {
         let what = nat
-            .map(|n| n.id.clone())
+            .map(|n| n.id.to_string())
             .unwrap_or_else(|| "a NAT gateway".to_owned());
         return Outcome::forced(
             Status::Fail,
@@ -1052,7 +1052,7 @@ fn layer_public_ip(c: &Ctx) -> Outcome {
                         eni.id
                     ),
                     vec![FixAction::AllocateAndAssociateEip {
-                        eni_id: eni.id.clone(),
+                        eni_id: eni.id.to_string(),
                         private_ip: pr,
                     }],
                 ));
@@ -1133,7 +1133,7 @@ fn layer_internet_gateway(c: &Ctx) -> Outcome {
                 Some(g) => Fix::new(
                     format!("attach {} to {vpc}", g.id),
                     vec![FixAction::AttachInternetGateway {
-                        igw_id: Some(g.id.clone()),
+                        igw_id: Some(g.id.to_string()),
                         vpc_id: vpc.to_owned(),
                     }],
                 ),
@@ -1174,9 +1174,12 @@ fn layer_bpa(c: &Ctx) -> Outcome {
     let subnet = c.r.subnet_id.and_then(|s| c.inv.subnets.get(s));
     let vpc = c.r.vpc_id.and_then(|v| c.inv.vpcs.get(v));
     let (mode, from) = if let Some(m) = subnet.and_then(|s| s.bpa) {
-        (Some(m), subnet.map(|s| s.id.clone()).unwrap_or_default())
+        (
+            Some(m),
+            subnet.map(|s| s.id.to_string()).unwrap_or_default(),
+        )
     } else if let Some(m) = vpc.and_then(|v| v.bpa) {
-        (Some(m), vpc.map(|v| v.id.clone()).unwrap_or_default())
+        (Some(m), vpc.map(|v| v.id.to_string()).unwrap_or_default())
     } else if let Some(m) = c.inv.bpa_account {
         (Some(m), "account".to_owned())
     } else {
@@ -1243,7 +1246,7 @@ fn expand_routes<'a>(
                             out.push((*c, 2 + prop, r));
                         }
                     }
-                    None => return Err(pl.clone()),
+                    None => return Err(pl.to_string()),
                 }
             }
         }
@@ -1301,7 +1304,7 @@ fn layer_route_table(c: &Ctx) -> Outcome {
             )
         }
     };
-    let igw = attached_igw(c).map(|g| g.id.clone());
+    let igw = attached_igw(c).map(|g| g.id.to_string());
     let mut remaining = u.clone();
     let mut admitted = IpSet::empty();
     let mut evidence = Vec::new();
@@ -1321,7 +1324,7 @@ fn layer_route_table(c: &Ctx) -> Outcome {
         };
         let text = format!("route {} → {} ({state})", route.dest, route.target);
         let ok = route.state == RouteState::Active
-            && matches!(&route.target, RouteTarget::InternetGateway(g) if Some(g) == igw.as_ref());
+            && matches!(&route.target, RouteTarget::InternetGateway(g) if Some(g.as_str()) == igw.as_deref());
         if ok {
             admitted = admitted.union(&hit);
             evidence.push(ev(
@@ -1388,7 +1391,7 @@ fn layer_route_table(c: &Ctx) -> Outcome {
                 .internet_gateways
                 .values()
                 .find(|g| g.attachments.is_empty())
-                .map(|g| g.id.clone())
+                .map(|g| g.id.to_string())
                 .unwrap_or_else(|| "$IGW".to_owned())
         });
         let goal = goal_cidr(c.q, c.r.family);
@@ -1396,7 +1399,7 @@ fn layer_route_table(c: &Ctx) -> Outcome {
         // The route for the goal block itself, then any more specific wrong route inside it.
         let exact = rt.routes.iter().any(|r| r.dest == RouteDest::Cidr(goal));
         actions.push(FixAction::RouteToInternetGateway {
-            route_table_id: rt.id.clone(),
+            route_table_id: rt.id.to_string(),
             dest: goal,
             igw_id: igw_id.clone(),
             replace: exact,
@@ -1405,7 +1408,7 @@ fn layer_route_table(c: &Ctx) -> Outcome {
             if let RouteDest::Cidr(d) = route.dest {
                 if d != goal && d.len() > goal.len() && goal.covers(&d) {
                     actions.push(FixAction::RouteToInternetGateway {
-                        route_table_id: rt.id.clone(),
+                        route_table_id: rt.id.to_string(),
                         dest: d,
                         igw_id: igw_id.clone(),
                         replace: true,
@@ -1474,7 +1477,7 @@ fn acl_name(acl: &NetworkAcl, implicit: bool) -> String {
     } else if acl.is_default {
         format!("{} (default network ACL)", acl.id)
     } else {
-        acl.id.clone()
+        acl.id.to_string()
     }
 }
 
@@ -1530,7 +1533,7 @@ fn layer_nacl_in(c: &Ctx) -> Outcome {
                 Fix::new(
                     format!("allow {proto} in from {goal} with rule {n}, before the rule that denies it"),
                     vec![FixAction::AddNaclEntry {
-                        network_acl_id: acl.id.clone(),
+                        network_acl_id: acl.id.to_string(),
                         egress: false,
                         rule_number: n,
                         traffic: traffic_of(&c.flow),
@@ -1825,7 +1828,7 @@ fn out_fix(
         Some(n) => Fix::new(
             format!("{what} with rule {n}"),
             vec![FixAction::AddNaclEntry {
-                network_acl_id: acl.id.clone(),
+                network_acl_id: acl.id.to_string(),
                 egress: true,
                 rule_number: n,
                 traffic,
@@ -1858,13 +1861,13 @@ fn layer_security_group(c: &Ctx) -> Outcome {
     let mut group_refs = Vec::new();
     for gid in c.r.groups {
         let Some(sg) = c.inv.security_groups.get(gid) else {
-            missing_groups.push(gid.clone());
+            missing_groups.push(gid.to_string());
             undecided = u.clone();
             continue;
         };
         let gname = match &sg.name {
             Some(n) => format!("{} ({n})", sg.id),
-            None => sg.id.clone(),
+            None => sg.id.to_string(),
         };
         for rule in sg
             .ingress
@@ -1995,7 +1998,7 @@ fn layer_security_group(c: &Ctx) -> Outcome {
                 Fix::new(
                     format!("allow {proto} from {goal} in {first}"),
                     vec![FixAction::AddSecurityGroupIngress {
-                        group_id: first.clone(),
+                        group_id: first.to_string(),
                         traffic: traffic_of(&c.flow),
                         cidr: goal,
                     }],
@@ -2172,9 +2175,12 @@ pub fn check(inv: &Inventory, q: &Query) -> Result<Report, QueryError> {
     };
 
     let target = Target {
-        instance_id: c.r.instance.map(|i| i.id.clone()),
-        name: c.r.instance.and_then(|i| i.name.clone()),
-        eni_id: c.r.eni.map(|e| e.id.clone()),
+        instance_id: c.r.instance.map(|i| i.id.to_string()),
+        name: c
+            .r
+            .instance
+            .and_then(|i| i.name.as_ref().map(Id::to_string)),
+        eni_id: c.r.eni.map(|e| e.id.to_string()),
         address: c.r.public,
         private_address: c.r.private,
         other_addresses: c.r.others.clone(),
@@ -2727,7 +2733,7 @@ fn expose_address(
     let (inv, ix) = (s.inv, s.ix);
     let (eni, instance) = (target.eni, target.instance);
     let q = Query {
-        target: eni.id.clone(),
+        target: eni.id.to_string(),
         protocol: QueryProtocol::Tcp { port: 0 },
         source: None,
         address: Some(public),
@@ -2922,9 +2928,9 @@ fn expose_address(
         return None;
     }
     Some(Exposure {
-        instance_id: instance.map(|i| i.id.clone()),
-        name: instance.and_then(|i| i.name.clone()),
-        eni_id: eni.id.clone(),
+        instance_id: instance.map(|i| i.id.to_string()),
+        name: instance.and_then(|i| i.name.as_ref().map(Id::to_string)),
+        eni_id: eni.id.to_string(),
         address: public,
         private_address: Some(private),
         state: instance.map(|i| i.state.name().to_owned()),

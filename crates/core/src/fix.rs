@@ -6,9 +6,9 @@ use std::net::IpAddr;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    Gateway, InstanceState, Inventory, NaclEntry, Origin, PortMatch, PrivateIp, Protocol, Route,
-    RouteDest, RouteOrigin, RouteState, RouteTarget, RuleAction, SgPeer, SgRule, StatusSummary,
-    Traffic,
+    Gateway, Id, InstanceState, Inventory, NaclEntry, Origin, PortMatch, PrivateIp, Protocol,
+    Route, RouteDest, RouteOrigin, RouteState, RouteTarget, RuleAction, SgPeer, SgRule,
+    StatusSummary, Traffic,
 };
 use crate::net::Cidr;
 
@@ -202,24 +202,24 @@ impl FixAction {
     /// Applies the change to the model, as AWS would.
     pub fn apply(&self, inv: &mut Inventory) {
         let fix_origin = Origin {
-            source: "fix".to_owned(),
+            source: "fix".into(),
             path: String::new(),
         };
         match self {
             FixAction::StartInstance { instance_id } => {
-                if let Some(i) = inv.instances.get_mut(instance_id) {
+                if let Some(i) = inv.instances.get_mut(instance_id.as_str()) {
                     i.state = InstanceState::Running;
                 }
-                if let Some(s) = inv.instance_status.get_mut(instance_id) {
+                if let Some(s) = inv.instance_status.get_mut(instance_id.as_str()) {
                     s.state = Some(InstanceState::Running);
                 }
             }
             FixAction::RebootInstance { instance_id }
             | FixAction::StopStartInstance { instance_id } => {
-                if let Some(s) = inv.instance_status.get_mut(instance_id) {
+                if let Some(s) = inv.instance_status.get_mut(instance_id.as_str()) {
                     let ok = StatusSummary {
-                        status: "ok".to_owned(),
-                        details: vec![("reachability".to_owned(), "passed".to_owned())],
+                        status: Id::const_new("ok"),
+                        details: vec![(Id::const_new("reachability"), Id::const_new("passed"))],
                     };
                     s.system = Some(ok.clone());
                     s.instance = Some(ok);
@@ -228,7 +228,7 @@ impl FixAction {
             FixAction::AllocateAndAssociateEip { eni_id, private_ip } => {
                 // A documentation address stands in for the one AWS will allocate.
                 let new_ip = fresh_public_ip(inv);
-                if let Some(eni) = inv.enis.get_mut(eni_id) {
+                if let Some(eni) = inv.enis.get_mut(eni_id.as_str()) {
                     match eni
                         .private_ips
                         .iter_mut()
@@ -253,7 +253,7 @@ impl FixAction {
                 }
             }
             FixAction::AttachInternetGateway { igw_id, vpc_id } => {
-                let id = igw_id.clone().unwrap_or_else(|| "igw-new".to_owned());
+                let id = Id::from(igw_id.as_deref().unwrap_or("igw-new"));
                 let gw = inv
                     .internet_gateways
                     .entry(id.clone())
@@ -264,7 +264,7 @@ impl FixAction {
                     });
                 gw.attachments.retain(|(v, _)| v != vpc_id);
                 gw.attachments
-                    .push((vpc_id.clone(), "available".to_owned()));
+                    .push((Id::from(vpc_id.as_str()), Id::const_new("available")));
             }
             FixAction::RouteToInternetGateway {
                 route_table_id,
@@ -272,18 +272,18 @@ impl FixAction {
                 igw_id,
                 replace: _,
             } => {
-                if let Some(rt) = inv.route_tables.get_mut(route_table_id) {
+                if let Some(rt) = inv.route_tables.get_mut(route_table_id.as_str()) {
                     rt.routes.retain(|r| r.dest != RouteDest::Cidr(*dest));
                     rt.routes.push(Route {
                         dest: RouteDest::Cidr(*dest),
-                        target: RouteTarget::InternetGateway(igw_id.clone()),
+                        target: RouteTarget::InternetGateway(Id::from(igw_id.as_str())),
                         state: RouteState::Active,
                         origin: RouteOrigin::CreateRoute,
                     });
                 }
             }
             FixAction::ExcludeFromBlockPublicAccess { subnet_id } => {
-                if let Some(s) = inv.subnets.get_mut(subnet_id) {
+                if let Some(s) = inv.subnets.get_mut(subnet_id.as_str()) {
                     s.bpa = Some(crate::model::BpaMode::Off);
                 }
             }
@@ -294,7 +294,7 @@ impl FixAction {
                 traffic,
                 cidr,
             } => {
-                if let Some(acl) = inv.network_acls.get_mut(network_acl_id) {
+                if let Some(acl) = inv.network_acls.get_mut(network_acl_id.as_str()) {
                     acl.entries.push(NaclEntry {
                         rule_number: *rule_number,
                         egress: *egress,
@@ -309,12 +309,12 @@ impl FixAction {
                 traffic,
                 cidr,
             } => {
-                if let Some(sg) = inv.security_groups.get_mut(group_id) {
+                if let Some(sg) = inv.security_groups.get_mut(group_id.as_str()) {
                     let position = sg.ingress.iter().map(|r| r.position).max().unwrap_or(0) + 1;
                     sg.ingress.push(SgRule {
                         traffic: *traffic,
                         peer: SgPeer::Cidr(*cidr),
-                        description: Some("added by vpc-reach fix".to_owned()),
+                        description: Some(Id::from("added by vpc-reach fix")),
                         rule_id: None,
                         position,
                     });

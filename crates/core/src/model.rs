@@ -8,15 +8,22 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::net::{Cidr, Family, PortRange};
 
+/// An AWS id (`i-…`, `eni-…`, `subnet-…`) or another short string of the model (a state, a `Name`
+/// tag). Up to 24 bytes are stored inline, which every AWS id fits, so reading an account of
+/// thousands of instances allocates nothing for its ids, and comparing or hashing one reads no
+/// other memory. It derefs to `str` and serializes as a string.
+pub type Id = compact_str::CompactString;
+
 /// Where an entity came from: the input's name (file name, `stdin#2`, `paste`) and its JSON path.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
 pub struct Origin {
-    pub source: String,
+    pub source: Arc<str>,
     pub path: String,
 }
 
@@ -88,21 +95,21 @@ impl fmt::Display for Command {
 /// iteration order (and therefore every report) is deterministic.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Inventory {
-    pub instances: BTreeMap<String, Instance>,
-    pub enis: BTreeMap<String, Eni>,
-    pub security_groups: BTreeMap<String, SecurityGroup>,
-    pub network_acls: BTreeMap<String, NetworkAcl>,
-    pub route_tables: BTreeMap<String, RouteTable>,
-    pub internet_gateways: BTreeMap<String, Gateway>,
-    pub egress_only_gateways: BTreeMap<String, Gateway>,
-    pub subnets: BTreeMap<String, Subnet>,
-    pub vpcs: BTreeMap<String, Vpc>,
+    pub instances: BTreeMap<Id, Instance>,
+    pub enis: BTreeMap<Id, Eni>,
+    pub security_groups: BTreeMap<Id, SecurityGroup>,
+    pub network_acls: BTreeMap<Id, NetworkAcl>,
+    pub route_tables: BTreeMap<Id, RouteTable>,
+    pub internet_gateways: BTreeMap<Id, Gateway>,
+    pub egress_only_gateways: BTreeMap<Id, Gateway>,
+    pub subnets: BTreeMap<Id, Subnet>,
+    pub vpcs: BTreeMap<Id, Vpc>,
     /// Elastic IPs, keyed by public IP.
     pub addresses: BTreeMap<IpAddr, ElasticIp>,
     /// Keyed by instance id.
-    pub instance_status: BTreeMap<String, InstanceStatus>,
-    pub prefix_lists: BTreeMap<String, PrefixList>,
-    pub nat_gateways: BTreeMap<String, NatGateway>,
+    pub instance_status: BTreeMap<Id, InstanceStatus>,
+    pub prefix_lists: BTreeMap<Id, PrefixList>,
+    pub nat_gateways: BTreeMap<Id, NatGateway>,
     pub flow_logs: Vec<FlowLogConfig>,
     /// Account-wide VPC Block Public Access mode from `describe-vpc-block-public-access-options`.
     pub bpa_account: Option<BpaMode>,
@@ -120,7 +127,7 @@ pub enum InstanceState {
     Terminated,
     Stopping,
     Stopped,
-    Unknown(String),
+    Unknown(Id),
 }
 
 impl InstanceState {
@@ -133,7 +140,7 @@ impl InstanceState {
             48 => InstanceState::Terminated,
             64 => InstanceState::Stopping,
             80 => InstanceState::Stopped,
-            other => InstanceState::Unknown(other.to_string()),
+            other => InstanceState::Unknown(Id::from(other.to_string())),
         }
     }
 
@@ -145,7 +152,7 @@ impl InstanceState {
             "terminated" => InstanceState::Terminated,
             "stopping" => InstanceState::Stopping,
             "stopped" => InstanceState::Stopped,
-            other => InstanceState::Unknown(other.to_owned()),
+            other => InstanceState::Unknown(Id::from(other)),
         }
     }
 
@@ -164,21 +171,21 @@ impl InstanceState {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Instance {
-    pub id: String,
+    pub id: Id,
     /// The `Name` tag.
-    pub name: Option<String>,
+    pub name: Option<Id>,
     pub state: InstanceState,
-    pub vpc_id: Option<String>,
-    pub subnet_id: Option<String>,
+    pub vpc_id: Option<Id>,
+    pub subnet_id: Option<Id>,
     pub private_ip: Option<IpAddr>,
     pub public_ip: Option<IpAddr>,
     /// ENI ids attached to the instance, in device-index order. The ENIs themselves are in
     /// [`Inventory::enis`] (merged from describe-instances and describe-network-interfaces).
-    pub eni_ids: Vec<String>,
+    pub eni_ids: Vec<Id>,
     /// `SecurityGroups[].GroupId` at the instance level (a fallback when no ENI data exists).
-    pub security_groups: Vec<String>,
+    pub security_groups: Vec<Id>,
     /// `Platform` (`windows`) or `PlatformDetails`, to pick the right OS hints.
-    pub platform: Option<String>,
+    pub platform: Option<Id>,
     pub origin: Origin,
 }
 
@@ -192,20 +199,20 @@ pub struct PrivateIp {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Eni {
-    pub id: String,
-    pub vpc_id: Option<String>,
-    pub subnet_id: Option<String>,
-    pub instance_id: Option<String>,
+    pub id: Id,
+    pub vpc_id: Option<Id>,
+    pub subnet_id: Option<Id>,
+    pub instance_id: Option<Id>,
     pub device_index: Option<u32>,
     /// `Attachment.Status` (`attached`, `detaching`, …).
-    pub attachment_status: Option<String>,
-    pub groups: Vec<String>,
+    pub attachment_status: Option<Id>,
+    pub groups: Vec<Id>,
     pub private_ips: Vec<PrivateIp>,
     pub ipv6_addresses: Vec<IpAddr>,
     pub source_dest_check: Option<bool>,
     /// `InterfaceType` (`interface`, `nat_gateway`, `efa`, …).
-    pub interface_type: Option<String>,
-    pub description: Option<String>,
+    pub interface_type: Option<Id>,
+    pub description: Option<Id>,
     pub origin: Origin,
 }
 
@@ -304,11 +311,11 @@ impl fmt::Display for Traffic {
 #[serde(rename_all = "snake_case")]
 pub enum SgPeer {
     Cidr(Cidr),
-    PrefixList(String),
+    PrefixList(Id),
     /// Another security group: admits only the private IPs of its members, never the internet.
     Group {
-        group_id: String,
-        user_id: Option<String>,
+        group_id: Id,
+        user_id: Option<Id>,
     },
 }
 
@@ -327,18 +334,18 @@ impl fmt::Display for SgPeer {
 pub struct SgRule {
     pub traffic: Traffic,
     pub peer: SgPeer,
-    pub description: Option<String>,
+    pub description: Option<Id>,
     /// `sgr-…` when the input came from describe-security-group-rules.
-    pub rule_id: Option<String>,
+    pub rule_id: Option<Id>,
     /// 1-based position of the `IpPermission` in the group's list, for "rule 2" in messages.
     pub position: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SecurityGroup {
-    pub id: String,
-    pub name: Option<String>,
-    pub vpc_id: Option<String>,
+    pub id: Id,
+    pub name: Option<Id>,
+    pub vpc_id: Option<Id>,
     pub ingress: Vec<SgRule>,
     pub egress: Vec<SgRule>,
     pub origin: Origin,
@@ -374,10 +381,10 @@ impl NaclEntry {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkAcl {
-    pub id: String,
-    pub vpc_id: Option<String>,
+    pub id: Id,
+    pub vpc_id: Option<Id>,
     pub is_default: bool,
-    pub subnet_ids: Vec<String>,
+    pub subnet_ids: Vec<Id>,
     /// As listed; the evaluator sorts by rule number.
     pub entries: Vec<NaclEntry>,
     pub origin: Origin,
@@ -387,7 +394,7 @@ pub struct NetworkAcl {
 #[serde(rename_all = "snake_case")]
 pub enum RouteDest {
     Cidr(Cidr),
-    PrefixList(String),
+    PrefixList(Id),
 }
 
 impl fmt::Display for RouteDest {
@@ -403,19 +410,19 @@ impl fmt::Display for RouteDest {
 #[serde(rename_all = "snake_case", tag = "kind", content = "id")]
 pub enum RouteTarget {
     Local,
-    InternetGateway(String),
-    EgressOnlyInternetGateway(String),
-    NatGateway(String),
-    Instance(String),
-    NetworkInterface(String),
-    VpcPeering(String),
-    TransitGateway(String),
-    VirtualPrivateGateway(String),
-    VpcEndpoint(String),
-    CarrierGateway(String),
-    LocalGateway(String),
-    CoreNetwork(String),
-    Other(String),
+    InternetGateway(Id),
+    EgressOnlyInternetGateway(Id),
+    NatGateway(Id),
+    Instance(Id),
+    NetworkInterface(Id),
+    VpcPeering(Id),
+    TransitGateway(Id),
+    VirtualPrivateGateway(Id),
+    VpcEndpoint(Id),
+    CarrierGateway(Id),
+    LocalGateway(Id),
+    CoreNetwork(Id),
+    Other(Id),
 }
 
 impl RouteTarget {
@@ -424,15 +431,15 @@ impl RouteTarget {
         if id == "local" {
             RouteTarget::Local
         } else if id.starts_with("igw-") {
-            RouteTarget::InternetGateway(id.to_owned())
+            RouteTarget::InternetGateway(Id::from(id))
         } else if id.starts_with("vgw-") {
-            RouteTarget::VirtualPrivateGateway(id.to_owned())
+            RouteTarget::VirtualPrivateGateway(Id::from(id))
         } else if id.starts_with("vpce-") {
-            RouteTarget::VpcEndpoint(id.to_owned())
+            RouteTarget::VpcEndpoint(Id::from(id))
         } else if id.starts_with("eigw-") {
-            RouteTarget::EgressOnlyInternetGateway(id.to_owned())
+            RouteTarget::EgressOnlyInternetGateway(Id::from(id))
         } else {
-            RouteTarget::Other(id.to_owned())
+            RouteTarget::Other(Id::from(id))
         }
     }
 }
@@ -484,12 +491,12 @@ pub struct Route {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RouteTable {
-    pub id: String,
-    pub vpc_id: Option<String>,
+    pub id: Id,
+    pub vpc_id: Option<Id>,
     /// Has an association with `Main: true`.
     pub main: bool,
     /// Subnets explicitly associated.
-    pub subnet_ids: Vec<String>,
+    pub subnet_ids: Vec<Id>,
     pub routes: Vec<Route>,
     pub origin: Origin,
 }
@@ -497,9 +504,9 @@ pub struct RouteTable {
 /// An internet gateway or egress-only internet gateway.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gateway {
-    pub id: String,
+    pub id: Id,
     /// `(VpcId, State)`. For an IGW, an attached gateway reports `available`.
-    pub attachments: Vec<(String, String)>,
+    pub attachments: Vec<(Id, Id)>,
     pub origin: Origin,
 }
 
@@ -545,8 +552,8 @@ impl BpaMode {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Subnet {
-    pub id: String,
-    pub vpc_id: Option<String>,
+    pub id: Id,
+    pub vpc_id: Option<Id>,
     pub cidr: Option<Cidr>,
     pub ipv6_cidrs: Vec<Cidr>,
     pub map_public_ip_on_launch: bool,
@@ -557,7 +564,7 @@ pub struct Subnet {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Vpc {
-    pub id: String,
+    pub id: Id,
     pub cidrs: Vec<Cidr>,
     pub ipv6_cidrs: Vec<Cidr>,
     pub is_default: bool,
@@ -569,10 +576,10 @@ pub struct Vpc {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ElasticIp {
     pub public_ip: IpAddr,
-    pub allocation_id: Option<String>,
-    pub association_id: Option<String>,
-    pub instance_id: Option<String>,
-    pub eni_id: Option<String>,
+    pub allocation_id: Option<Id>,
+    pub association_id: Option<Id>,
+    pub instance_id: Option<Id>,
+    pub eni_id: Option<Id>,
     pub private_ip: Option<IpAddr>,
     pub origin: Origin,
 }
@@ -581,26 +588,26 @@ pub struct ElasticIp {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusSummary {
     /// `ok`, `impaired`, `insufficient-data`, `not-applicable`, `initializing`.
-    pub status: String,
+    pub status: Id,
     /// `(Name, Status)`, e.g. `("reachability", "failed")`.
-    pub details: Vec<(String, String)>,
+    pub details: Vec<(Id, Id)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct InstanceStatus {
-    pub instance_id: String,
+    pub instance_id: Id,
     pub state: Option<InstanceState>,
     pub system: Option<StatusSummary>,
     pub instance: Option<StatusSummary>,
     /// Scheduled events: `(Code, Description)`.
-    pub events: Vec<(String, String)>,
+    pub events: Vec<(Id, Id)>,
     pub origin: Origin,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrefixList {
-    pub id: String,
-    pub name: Option<String>,
+    pub id: Id,
+    pub name: Option<Id>,
     pub family: Option<Family>,
     pub max_entries: Option<u32>,
     /// `None` until entries are given (describe-prefix-lists `Cidrs`, or
@@ -611,10 +618,10 @@ pub struct PrefixList {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NatGateway {
-    pub id: String,
-    pub vpc_id: Option<String>,
-    pub subnet_id: Option<String>,
-    pub state: Option<String>,
+    pub id: Id,
+    pub vpc_id: Option<Id>,
+    pub subnet_id: Option<Id>,
+    pub state: Option<Id>,
     pub public_ips: Vec<IpAddr>,
     pub origin: Origin,
 }
@@ -622,14 +629,14 @@ pub struct NatGateway {
 /// A flow log subscription from describe-flow-logs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlowLogConfig {
-    pub id: String,
+    pub id: Id,
     /// `vpc-…`, `subnet-…` or `eni-…`.
-    pub resource_id: String,
+    pub resource_id: Id,
     /// `ACCEPT`, `REJECT` or `ALL`.
-    pub traffic_type: Option<String>,
-    pub log_format: Option<String>,
-    pub status: Option<String>,
-    pub destination: Option<String>,
+    pub traffic_type: Option<Id>,
+    pub log_format: Option<Id>,
+    pub status: Option<Id>,
+    pub destination: Option<Id>,
     pub origin: Origin,
 }
 

@@ -88,8 +88,8 @@ fn nacl_entry(egress: bool) -> impl Strategy<Value = NaclEntry> {
 fn sg_rule() -> impl Strategy<Value = SgRule> {
     let peer = prop_oneof![
         5 => pool_cidr().prop_map(SgPeer::Cidr),
-        1 => Just(SgPeer::PrefixList("pl-1".to_owned())),
-        1 => Just(SgPeer::Group { group_id: "sg-2".to_owned(), user_id: None }),
+        1 => Just(SgPeer::PrefixList("pl-1".into())),
+        1 => Just(SgPeer::Group { group_id: "sg-2".into(), user_id: None }),
     ];
     (port_match(), peer).prop_map(|(traffic, peer)| SgRule {
         traffic,
@@ -102,11 +102,11 @@ fn sg_rule() -> impl Strategy<Value = SgRule> {
 
 fn route() -> impl Strategy<Value = Route> {
     let target = prop_oneof![
-        4 => Just(RouteTarget::InternetGateway(IGW.to_owned())),
-        1 => Just(RouteTarget::InternetGateway("igw-other".to_owned())),
-        1 => Just(RouteTarget::NatGateway("nat-1".to_owned())),
-        1 => Just(RouteTarget::VpcPeering("pcx-1".to_owned())),
-        1 => Just(RouteTarget::EgressOnlyInternetGateway("eigw-1".to_owned())),
+        4 => Just(RouteTarget::InternetGateway(IGW.into())),
+        1 => Just(RouteTarget::InternetGateway("igw-other".into())),
+        1 => Just(RouteTarget::NatGateway("nat-1".into())),
+        1 => Just(RouteTarget::VpcPeering("pcx-1".into())),
+        1 => Just(RouteTarget::EgressOnlyInternetGateway("eigw-1".into())),
     ];
     (
         pool_cidr(),
@@ -215,35 +215,35 @@ fn build(c: &Config) -> Inventory {
     let private = IpAddr::V4(Ipv4Addr::from(PRIVATE));
     let public = IpAddr::V4(Ipv4Addr::from(PUBLIC));
     inv.instances.insert(
-        INSTANCE.to_owned(),
+        INSTANCE.into(),
         Instance {
-            id: INSTANCE.to_owned(),
-            name: Some("web".to_owned()),
+            id: INSTANCE.into(),
+            name: Some("web".into()),
             state: if c.running {
                 InstanceState::Running
             } else {
                 InstanceState::Stopped
             },
-            vpc_id: Some(VPC.to_owned()),
-            subnet_id: Some(SUBNET.to_owned()),
+            vpc_id: Some(VPC.into()),
+            subnet_id: Some(SUBNET.into()),
             private_ip: Some(private),
             public_ip: None,
-            eni_ids: vec![ENI.to_owned()],
+            eni_ids: vec![ENI.into()],
             security_groups: vec![],
             platform: None,
             origin: origin(),
         },
     );
     inv.enis.insert(
-        ENI.to_owned(),
+        ENI.into(),
         Eni {
-            id: ENI.to_owned(),
-            vpc_id: Some(VPC.to_owned()),
-            subnet_id: Some(SUBNET.to_owned()),
-            instance_id: Some(INSTANCE.to_owned()),
+            id: ENI.into(),
+            vpc_id: Some(VPC.into()),
+            subnet_id: Some(SUBNET.into()),
+            instance_id: Some(INSTANCE.into()),
             device_index: Some(0),
-            attachment_status: Some("attached".to_owned()),
-            groups: vec!["sg-1".to_owned(), "sg-3".to_owned()],
+            attachment_status: Some("attached".into()),
+            groups: vec!["sg-1".into(), "sg-3".into()],
             private_ips: vec![PrivateIp {
                 address: private,
                 primary: true,
@@ -274,11 +274,11 @@ fn build(c: &Config) -> Inventory {
             r.position = i + 1;
         }
         inv.security_groups.insert(
-            id.to_owned(),
+            id.into(),
             SecurityGroup {
-                id: id.to_owned(),
+                id: id.into(),
                 name: None,
-                vpc_id: Some(VPC.to_owned()),
+                vpc_id: Some(VPC.into()),
                 ingress: rules,
                 egress: vec![],
                 origin: origin(),
@@ -286,9 +286,9 @@ fn build(c: &Config) -> Inventory {
         );
     }
     inv.prefix_lists.insert(
-        "pl-1".to_owned(),
+        "pl-1".into(),
         PrefixList {
-            id: "pl-1".to_owned(),
+            id: "pl-1".into(),
             name: None,
             family: Some(vpc_reach_core::net::Family::Ipv4),
             max_entries: None,
@@ -330,12 +330,12 @@ fn build(c: &Config) -> Inventory {
         });
     }
     inv.network_acls.insert(
-        "acl-1".to_owned(),
+        "acl-1".into(),
         NetworkAcl {
-            id: "acl-1".to_owned(),
-            vpc_id: Some(VPC.to_owned()),
+            id: "acl-1".into(),
+            vpc_id: Some(VPC.into()),
             is_default: false,
-            subnet_ids: vec![SUBNET.to_owned()],
+            subnet_ids: vec![SUBNET.into()],
             entries,
             origin: origin(),
         },
@@ -349,7 +349,7 @@ fn build(c: &Config) -> Inventory {
     if c.baseline.0 {
         routes.push(Route {
             dest: RouteDest::Cidr(Cidr::parse("0.0.0.0/0").unwrap()),
-            target: RouteTarget::InternetGateway(IGW.to_owned()),
+            target: RouteTarget::InternetGateway(IGW.into()),
             state: RouteState::Active,
             origin: RouteOrigin::CreateRoute,
         });
@@ -360,10 +360,10 @@ fn build(c: &Config) -> Inventory {
         }
     }
     inv.route_tables.insert(
-        "rtb-1".to_owned(),
+        "rtb-1".into(),
         RouteTable {
-            id: "rtb-1".to_owned(),
-            vpc_id: Some(VPC.to_owned()),
+            id: "rtb-1".into(),
+            vpc_id: Some(VPC.into()),
             main: true,
             subnet_ids: vec![],
             routes,
@@ -371,11 +371,11 @@ fn build(c: &Config) -> Inventory {
         },
     );
     inv.internet_gateways.insert(
-        IGW.to_owned(),
+        IGW.into(),
         Gateway {
-            id: IGW.to_owned(),
+            id: IGW.into(),
             attachments: if c.igw_attached {
-                vec![(VPC.to_owned(), "available".to_owned())]
+                vec![(VPC.into(), "available".into())]
             } else {
                 vec![]
             },
@@ -383,10 +383,10 @@ fn build(c: &Config) -> Inventory {
         },
     );
     inv.subnets.insert(
-        SUBNET.to_owned(),
+        SUBNET.into(),
         Subnet {
-            id: SUBNET.to_owned(),
-            vpc_id: Some(VPC.to_owned()),
+            id: SUBNET.into(),
+            vpc_id: Some(VPC.into()),
             cidr: Cidr::parse("10.0.1.0/24").ok(),
             ipv6_cidrs: vec![],
             map_public_ip_on_launch: false,
@@ -395,9 +395,9 @@ fn build(c: &Config) -> Inventory {
         },
     );
     inv.vpcs.insert(
-        VPC.to_owned(),
+        VPC.into(),
         Vpc {
-            id: VPC.to_owned(),
+            id: VPC.into(),
             cidrs: vec![Cidr::parse("10.0.0.0/16").unwrap()],
             ipv6_cidrs: vec![],
             is_default: false,

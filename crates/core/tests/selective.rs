@@ -126,9 +126,13 @@ fn reading_only_what_the_question_needs_gives_the_same_report() {
             .collect();
         let full = load(&inputs);
         let inv = &full.inventory;
-        let mut targets: Vec<String> = inv.instances.keys().cloned().collect();
-        targets.extend(inv.enis.keys().cloned());
-        targets.extend(inv.instances.values().filter_map(|i| i.name.clone()));
+        let mut targets: Vec<String> = inv.instances.keys().map(|k| k.to_string()).collect();
+        targets.extend(inv.enis.keys().map(|k| k.to_string()));
+        targets.extend(
+            inv.instances
+                .values()
+                .filter_map(|i| i.name.as_ref().map(|n| n.to_string())),
+        );
         targets.push("i-0000000000000dead".to_owned());
         targets.sort();
         targets.dedup();

@@ -719,9 +719,9 @@ fn covering<'i>(ctx: &Ctx<'i>) -> Vec<(&'i FlowLogConfig, &'static str)> {
         .flow_logs
         .iter()
         .filter_map(|fl| {
-            if Some(&fl.resource_id) == ctx.eni_id.as_ref() {
+            if Some(fl.resource_id.as_str()) == ctx.eni_id.as_deref() {
                 Some((fl, "the network interface"))
-            } else if Some(&fl.resource_id) == subnet.as_ref() {
+            } else if Some(fl.resource_id.as_str()) == subnet.as_deref() {
                 Some((fl, "its subnet"))
             } else if Some(&fl.resource_id) == vpc.as_ref() {
                 Some((fl, "its VPC"))
@@ -763,8 +763,8 @@ fn logged_only(cov: &[(&FlowLogConfig, &str)]) -> Option<Action> {
     }
     let types: BTreeSet<String> = set_of(cov.iter().map(|(fl, _)| {
         fl.traffic_type
-            .clone()
-            .unwrap_or_else(|| "ALL".to_owned())
+            .as_deref()
+            .unwrap_or("ALL")
             .to_ascii_uppercase()
     }));
     if types.contains("ALL") || (types.contains("ACCEPT") && types.contains("REJECT")) {
@@ -855,7 +855,7 @@ pub(crate) fn evaluate(ctx: &Ctx<'_>, recs: &[Rec], records_given: bool) -> Opti
         let evidence = cov
             .iter()
             .map(|(fl, _)| Evidence {
-                object: fl.id.clone(),
+                object: fl.id.to_string(),
                 detail: format!(
                     "flow log on `{}`, traffic type {}",
                     fl.resource_id,

@@ -111,7 +111,7 @@ impl Cite {
             object: self.input.clone(),
             detail,
             origin: Some(Origin {
-                source: self.input.clone(),
+                source: self.input.as_str().into(),
                 path: format!("line {}", self.line),
             }),
         }
@@ -152,7 +152,7 @@ impl<'a> Ctx<'a> {
         let eni_id = t.eni_id.clone().or_else(|| {
             instance_id
                 .as_deref()
-                .and_then(|i| inv.enis_of(i).first().map(|e| e.id.clone()))
+                .and_then(|i| inv.enis_of(i).first().map(|e| e.id.to_string()))
         });
         let eni = eni_id.as_deref().and_then(|id| inv.enis.get(id));
         let inst = instance_id.as_deref().and_then(|i| inv.instances.get(i));

@@ -22,7 +22,7 @@ fn ip(s: &str) -> IpAddr {
 
 fn origin() -> Origin {
     Origin {
-        source: "describe.json".to_owned(),
+        source: "describe.json".into(),
         path: "x".to_owned(),
     }
 }
@@ -31,29 +31,29 @@ fn origin() -> Origin {
 fn inventory() -> Inventory {
     let mut inv = Inventory::default();
     inv.instances.insert(
-        "i-0abc1234def567890".to_owned(),
+        "i-0abc1234def567890".into(),
         Instance {
-            id: "i-0abc1234def567890".to_owned(),
-            name: Some("web".to_owned()),
+            id: "i-0abc1234def567890".into(),
+            name: Some("web".into()),
             state: InstanceState::Running,
-            vpc_id: Some("vpc-0123".to_owned()),
-            subnet_id: Some("subnet-0aaa".to_owned()),
+            vpc_id: Some("vpc-0123".into()),
+            subnet_id: Some("subnet-0aaa".into()),
             private_ip: Some(ip("10.0.1.5")),
             public_ip: Some(ip("54.210.10.20")),
-            eni_ids: vec![ENI.to_owned(), ENI2.to_owned()],
-            security_groups: vec!["sg-0123".to_owned()],
+            eni_ids: vec![ENI.into(), ENI2.into()],
+            security_groups: vec!["sg-0123".into()],
             platform: None,
             origin: origin(),
         },
     );
     let eni = |id: &str, subnet: &str, addr: &str, public: Option<&str>, index: u32| Eni {
-        id: id.to_owned(),
-        vpc_id: Some("vpc-0123".to_owned()),
-        subnet_id: Some(subnet.to_owned()),
-        instance_id: Some("i-0abc1234def567890".to_owned()),
+        id: id.into(),
+        vpc_id: Some("vpc-0123".into()),
+        subnet_id: Some(subnet.into()),
+        instance_id: Some("i-0abc1234def567890".into()),
         device_index: Some(index),
-        attachment_status: Some("attached".to_owned()),
-        groups: vec!["sg-0123".to_owned()],
+        attachment_status: Some("attached".into()),
+        groups: vec!["sg-0123".into()],
         private_ips: vec![PrivateIp {
             address: ip(addr),
             primary: true,
@@ -61,16 +61,16 @@ fn inventory() -> Inventory {
         }],
         ipv6_addresses: vec![ip("2600:1f18:4a3:6b00::5")],
         source_dest_check: Some(true),
-        interface_type: Some("interface".to_owned()),
+        interface_type: Some("interface".into()),
         description: None,
         origin: origin(),
     };
     inv.enis.insert(
-        ENI.to_owned(),
+        ENI.into(),
         eni(ENI, "subnet-0aaa", "10.0.1.5", Some("54.210.10.20"), 0),
     );
     inv.enis.insert(
-        ENI2.to_owned(),
+        ENI2.into(),
         eni(ENI2, "subnet-0bbb", "10.0.2.9", Some("54.210.10.30"), 1),
     );
     for (id, cidr) in [
@@ -78,10 +78,10 @@ fn inventory() -> Inventory {
         ("subnet-0bbb", "10.0.2.0/24"),
     ] {
         inv.subnets.insert(
-            id.to_owned(),
+            id.into(),
             Subnet {
-                id: id.to_owned(),
-                vpc_id: Some("vpc-0123".to_owned()),
+                id: id.into(),
+                vpc_id: Some("vpc-0123".into()),
                 cidr: Cidr::parse(cidr).ok(),
                 ipv6_cidrs: Vec::new(),
                 map_public_ip_on_launch: true,
@@ -101,12 +101,12 @@ fn flow_log(
     dest: Option<&str>,
 ) -> FlowLogConfig {
     FlowLogConfig {
-        id: id.to_owned(),
-        resource_id: resource.to_owned(),
-        traffic_type: Some(traffic.to_owned()),
-        log_format: format.map(str::to_owned),
-        status: Some("ACTIVE".to_owned()),
-        destination: dest.map(str::to_owned),
+        id: id.into(),
+        resource_id: resource.into(),
+        traffic_type: Some(traffic.into()),
+        log_format: format.map(Into::into),
+        status: Some("ACTIVE".into()),
+        destination: dest.map(Into::into),
         origin: origin(),
     }
 }
@@ -741,7 +741,7 @@ fn ufw_and_firewalld() {
 fn windows_rdp() {
     let mut inv = inventory();
     if let Some(i) = inv.instances.get_mut("i-0abc1234def567890") {
-        i.platform = Some("windows".to_owned());
+        i.platform = Some("windows".into());
     }
     let rep = report(3389, ENI, "10.0.1.5", "54.210.10.20", true, None);
     let text = "PS C:\\Users\\Administrator> route print -4\n\

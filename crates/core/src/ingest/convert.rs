@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use super::merge::FlatRule;
 use super::raw::*;
@@ -275,7 +276,7 @@ fn instance_state(s: &RawState<'_>, p: &Path<'_>, ctx: &mut Ctx<'_>) -> Instance
     }
     match ctx.or_ignore(opt_str(&s.name, &p.key("Name"))) {
         Some(name) => InstanceState::from_name(name),
-        None => InstanceState::Unknown("unknown".to_owned()),
+        None => InstanceState::Unknown(Id::const_new("unknown")),
     }
 }
 
@@ -324,20 +325,20 @@ impl Ctx<'_> {
 
     pub(crate) fn origin(&self, p: &Path<'_>) -> Origin {
         Origin {
-            source: String::new(),
+            source: Arc::default(),
             path: p.render(),
         }
     }
 
-    pub(crate) fn opt_string(&mut self, v: &Option<Val<'_>>, p: &Path<'_>) -> Option<String> {
-        self.or_ignore(opt_str(v, p)).map(str::to_owned)
+    pub(crate) fn opt_string(&mut self, v: &Option<Val<'_>>, p: &Path<'_>) -> Option<Id> {
+        self.or_ignore(opt_str(v, p)).map(Id::from)
     }
 
     fn flag(&mut self, v: &Option<Val<'_>>, p: &Path<'_>) -> Option<bool> {
         self.or_ignore(opt_bool(v, p))
     }
 
-    fn group_ids(&mut self, groups: &Option<Vec<RawGroupRef<'_>>>, p: &Path<'_>) -> Vec<String> {
+    fn group_ids(&mut self, groups: &Option<Vec<RawGroupRef<'_>>>, p: &Path<'_>) -> Vec<Id> {
         let mut out = Vec::new();
         for (i, g) in groups.iter().flatten().enumerate() {
             if let Some(id) = self.opt_string(&g.group_id, &p.at(i).key("GroupId")) {
@@ -371,7 +372,7 @@ pub(crate) fn instance(
         req_str(&raw.instance_id, &p.key("InstanceId")).map_err(|e| ctx.skip(e, "instance"))?;
     let state = match &raw.state {
         Some(s) => instance_state(s, &p.key("State"), ctx),
-        None => InstanceState::Unknown("unknown".to_owned()),
+        None => InstanceState::Unknown(Id::const_new("unknown")),
     };
     let mut name = None;
     let pt = p.key("Tags");
@@ -388,7 +389,7 @@ pub(crate) fn instance(
             enis.push(e);
         }
     }
-    let mut order: Vec<(u32, String)> = enis
+    let mut order: Vec<(u32, Id)> = enis
         .iter()
         .map(|e| (e.device_index.unwrap_or(u32::MAX), e.id.clone()))
         .collect();
@@ -398,7 +399,7 @@ pub(crate) fn instance(
         None => ctx.opt_string(&raw.platform_details, &p.key("PlatformDetails")),
     };
     let inst = Instance {
-        id: id.to_owned(),
+        id: Id::from(id),
         name,
         state,
         vpc_id: ctx.opt_string(&raw.vpc_id, &p.key("VpcId")),
@@ -490,10 +491,10 @@ pub(crate) fn eni(
         }
     }
     Ok(Eni {
-        id: id.to_owned(),
+        id: Id::from(id),
         vpc_id: ctx.opt_string(&raw.vpc_id, &p.key("VpcId")),
         subnet_id: ctx.opt_string(&raw.subnet_id, &p.key("SubnetId")),
-        instance_id: att_instance.or_else(|| instance_id.map(str::to_owned)),
+        instance_id: att_instance.or_else(|| instance_id.map(Id::from)),
         device_index,
         attachment_status,
         groups: ctx.group_ids(&raw.groups, &p.key("Groups")),
@@ -518,7 +519,7 @@ pub(crate) fn security_group(
     let id =
         req_str(&raw.group_id, &p.key("GroupId")).map_err(|e| ctx.skip(e, "security group"))?;
     Ok(SecurityGroup {
-        id: id.to_owned(),
+        id: Id::from(id),
         name: ctx.opt_string(&raw.group_name, &p.key("GroupName")),
         vpc_id: ctx.opt_string(&raw.vpc_id, &p.key("VpcId")),
         ingress: permissions(&raw.ip_permissions, &p.key("IpPermissions"), ctx),
@@ -548,7 +549,7 @@ fn permissions(
             }
         };
         let position = i + 1;
-        let mut push = |peer: SgPeer, description: Option<String>| {
+        let mut push = |peer: SgPeer, description: Option<Id>| {
             out.push(SgRule {
                 traffic,
                 peer,
@@ -588,7 +589,7 @@ fn permissions(
             let pk = pr.at(k);
             match req_str(&r.prefix_list_id, &pk.key("PrefixListId")) {
                 Ok(id) => push(
-                    SgPeer::PrefixList(id.to_owned()),
+                    SgPeer::PrefixList(Id::from(id)),
                     ctx.opt_string(&r.description, &pk.key("Description")),
                 ),
                 Err(e) => {
@@ -602,7 +603,7 @@ fn permissions(
             match req_str(&r.group_id, &pk.key("GroupId")) {
                 Ok(id) => push(
                     SgPeer::Group {
-                        group_id: id.to_owned(),
+                        group_id: Id::from(id),
                         user_id: ctx.opt_string(&r.user_id, &pk.key("UserId")),
                     },
                     ctx.opt_string(&r.description, &pk.key("Description")),
@@ -633,7 +634,7 @@ pub(crate) fn flat_rule(
         .map_err(|e| ctx.skip(e, "rule"))?;
     let peer = flat_peer(raw, p).map_err(|e| ctx.skip(e, "rule"))?;
     Ok(FlatRule {
-        group_id: group_id.to_owned(),
+        group_id: Id::from(group_id),
         egress,
         rule: SgRule {
             traffic,
@@ -654,14 +655,14 @@ fn flat_peer(raw: &RawSgRule<'_>, p: &Path<'_>) -> Result<SgPeer, Problem> {
         return Ok(SgPeer::Cidr(c));
     }
     if let Some(id) = opt_str(&raw.prefix_list_id, &p.key("PrefixListId"))? {
-        return Ok(SgPeer::PrefixList(id.to_owned()));
+        return Ok(SgPeer::PrefixList(Id::from(id)));
     }
     if let Some(g) = &raw.referenced_group_info {
         let pg = p.key("ReferencedGroupInfo");
         let group_id = req_str(&g.group_id, &pg.key("GroupId"))?;
         return Ok(SgPeer::Group {
-            group_id: group_id.to_owned(),
-            user_id: opt_str(&g.user_id, &pg.key("UserId"))?.map(str::to_owned),
+            group_id: Id::from(group_id),
+            user_id: opt_str(&g.user_id, &pg.key("UserId"))?.map(Id::from),
         });
     }
     Err(problem(
@@ -696,7 +697,7 @@ pub(crate) fn network_acl(
         }
     }
     Ok(NetworkAcl {
-        id: id.to_owned(),
+        id: Id::from(id),
         vpc_id: ctx.opt_string(&raw.vpc_id, &p.key("VpcId")),
         is_default: ctx
             .flag(&raw.is_default, &p.key("IsDefault"))
@@ -783,7 +784,7 @@ pub(crate) fn route_table(
         }
     }
     Ok(RouteTable {
-        id: id.to_owned(),
+        id: Id::from(id),
         vpc_id: ctx.opt_string(&raw.vpc_id, &p.key("VpcId")),
         main,
         subnet_ids,
@@ -805,7 +806,7 @@ fn route(r: &RawRoute<'_>, p: &Path<'_>, ctx: &mut Ctx<'_>) -> Result<Route, Pro
         &r.destination_prefix_list_id,
         &p.key("DestinationPrefixListId"),
     )? {
-        RouteDest::PrefixList(pl.to_owned())
+        RouteDest::PrefixList(Id::from(pl))
     } else {
         return Err(problem(
             p,
@@ -814,7 +815,7 @@ fn route(r: &RawRoute<'_>, p: &Path<'_>, ctx: &mut Ctx<'_>) -> Result<Route, Pro
                 .to_owned(),
         ));
     };
-    type Make = fn(String) -> RouteTarget;
+    type Make = fn(Id) -> RouteTarget;
     // A route to a NAT instance lists both `InstanceId` and `NetworkInterfaceId`: the instance wins.
     let targets: [(&Option<Val<'_>>, &'static str, Make); 10] = [
         (&r.gateway_id, "GatewayId", |s| {
@@ -861,7 +862,7 @@ fn route(r: &RawRoute<'_>, p: &Path<'_>, ctx: &mut Ctx<'_>) -> Result<Route, Pro
     let mut target = None;
     for (v, key, make) in targets {
         if let Some(s) = opt_str(v, &p.key(key))? {
-            target = Some(make(s.to_owned()));
+            target = Some(make(Id::from(s)));
             break;
         }
     }
@@ -910,14 +911,14 @@ pub(crate) fn gateway(
         let vpc = req_str(&a.vpc_id, &pi.key("VpcId"));
         let state = req_str(&a.state, &pi.key("State"));
         match (vpc, state) {
-            (Ok(v), Ok(s)) => out.push((v.to_owned(), s.to_owned())),
+            (Ok(v), Ok(s)) => out.push((Id::from(v), Id::from(s))),
             (Err(e), _) | (_, Err(e)) => {
                 ctx.skip(e, "attachment");
             }
         }
     }
     Ok(Gateway {
-        id: id.to_owned(),
+        id: Id::from(id),
         attachments: out,
         origin: ctx.origin(p),
     })
@@ -952,7 +953,7 @@ fn ipv6_cidrs(
 pub(crate) fn subnet(raw: &RawSubnet<'_>, p: &Path<'_>, ctx: &mut Ctx<'_>) -> Result<Subnet, Skip> {
     let id = req_str(&raw.subnet_id, &p.key("SubnetId")).map_err(|e| ctx.skip(e, "subnet"))?;
     Ok(Subnet {
-        id: id.to_owned(),
+        id: Id::from(id),
         vpc_id: ctx.opt_string(&raw.vpc_id, &p.key("VpcId")),
         cidr: ctx.or_ignore(opt_cidr(&raw.cidr_block, &p.key("CidrBlock"))),
         ipv6_cidrs: ipv6_cidrs(
@@ -996,7 +997,7 @@ pub(crate) fn vpc(raw: &RawVpc<'_>, p: &Path<'_>, ctx: &mut Ctx<'_>) -> Result<V
         }
     }
     Ok(Vpc {
-        id: id.to_owned(),
+        id: Id::from(id),
         cidrs,
         ipv6_cidrs: ipv6_cidrs(
             &raw.ipv6_cidr_block_association_set,
@@ -1070,7 +1071,7 @@ pub(crate) fn instance_status(
         events.push((code, desc));
     }
     Ok(InstanceStatus {
-        instance_id: id.to_owned(),
+        instance_id: Id::from(id),
         state: raw
             .instance_state
             .as_ref()
@@ -1129,7 +1130,7 @@ pub(crate) fn nat_gateway(
         }
     }
     Ok(NatGateway {
-        id: id.to_owned(),
+        id: Id::from(id),
         vpc_id: ctx.opt_string(&raw.vpc_id, &p.key("VpcId")),
         subnet_id: ctx.opt_string(&raw.subnet_id, &p.key("SubnetId")),
         state: ctx.opt_string(&raw.state, &p.key("State")),
@@ -1151,8 +1152,8 @@ pub(crate) fn flow_log(
         None => ctx.opt_string(&raw.log_group_name, &p.key("LogGroupName")),
     };
     Ok(FlowLogConfig {
-        id: id.to_owned(),
-        resource_id: resource.to_owned(),
+        id: Id::from(id),
+        resource_id: Id::from(resource),
         traffic_type: ctx.opt_string(&raw.traffic_type, &p.key("TrafficType")),
         log_format: ctx.opt_string(&raw.log_format, &p.key("LogFormat")),
         status: ctx.opt_string(&raw.flow_log_status, &p.key("FlowLogStatus")),

@@ -6,7 +6,7 @@ use std::fmt::Display;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{
-    BpaMode, ElasticIp, Eni, FlowLogConfig, Gateway, Instance, InstanceStatus, Inventory,
+    BpaMode, ElasticIp, Eni, FlowLogConfig, Gateway, Id, Instance, InstanceStatus, Inventory,
     NatGateway, NetworkAcl, Origin, PrefixList, RouteTable, SecurityGroup, SgRule, Subnet, Vpc,
 };
 use crate::net::{Cidr, Family};
@@ -55,7 +55,7 @@ fn same_content<T: Entity>(a: &T, b: &T) -> bool {
 fn duplicate_warning(id: &dyn Display, old: &Origin, new: &Origin) -> Diagnostic {
     Diagnostic {
         severity: Severity::Warning,
-        source: new.source.clone(),
+        source: new.source.to_string(),
         line: None,
         column: None,
         path: Some(new.path.clone()),
@@ -77,7 +77,7 @@ pub(crate) trait SortKey: Ord + Clone + Display {
     fn prefix(&self) -> u128;
 }
 
-impl SortKey for String {
+impl SortKey for Id {
     fn prefix(&self) -> u128 {
         let mut b = [0u8; 16];
         for (d, s) in b.iter_mut().zip(self.bytes()) {
@@ -167,7 +167,7 @@ pub(crate) struct Pending {
 /// A rule from describe-security-group-rules, before it is merged into its group.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct FlatRule {
-    pub group_id: String,
+    pub group_id: Id,
     pub egress: bool,
     pub rule: SgRule,
     pub origin: Origin,
@@ -186,8 +186,8 @@ pub(crate) struct Builder {
     pub inv: Inventory,
     pub pending: Pending,
     flat_rules: Vec<FlatRule>,
-    flat_by_id: BTreeMap<String, usize>,
-    list_entries: BTreeMap<String, ListEntries>,
+    flat_by_id: BTreeMap<Id, usize>,
+    list_entries: BTreeMap<Id, ListEntries>,
     bpa: Option<(BpaMode, Origin)>,
 }
 
@@ -219,7 +219,7 @@ impl Builder {
 
     pub(crate) fn add_entries(
         &mut self,
-        list_id: String,
+        list_id: Id,
         entries: ListEntries,
         diags: &mut Vec<Diagnostic>,
     ) {
@@ -276,7 +276,7 @@ impl Builder {
     /// describe-network-interfaces record is used, with fields it lacks filled in from the other.
     fn merge_enis(&mut self, own: Vec<Eni>, nested: Vec<Eni>) {
         // Both are sorted by id: merge them in one pass and build the map in bulk.
-        let mut out: Vec<(String, Eni)> = Vec::with_capacity(own.len().max(nested.len()));
+        let mut out: Vec<(Id, Eni)> = Vec::with_capacity(own.len().max(nested.len()));
         let mut a = own.into_iter().peekable();
         let mut b = nested.into_iter().peekable();
         loop {
@@ -352,8 +352,8 @@ impl Builder {
     /// and get-managed-prefix-list-entries (CIDRs) about one list become one [`PrefixList`].
     fn merge_prefix_lists(
         &mut self,
-        managed: BTreeMap<String, PrefixList>,
-        legacy: BTreeMap<String, PrefixList>,
+        managed: BTreeMap<Id, PrefixList>,
+        legacy: BTreeMap<Id, PrefixList>,
         diags: &mut Vec<Diagnostic>,
     ) {
         let mut lists = managed;
@@ -386,7 +386,7 @@ impl Builder {
                         if a != b {
                             diags.push(Diagnostic {
                                 severity: Severity::Warning,
-                                source: given.origin.source.clone(),
+                                source: given.origin.source.to_string(),
                                 line: None,
                                 column: None,
                                 path: Some(given.origin.path.clone()),

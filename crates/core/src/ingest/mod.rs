@@ -76,7 +76,7 @@ use std::borrow::Cow;
 use serde::de::IgnoredAny;
 
 use crate::diag::{Diagnostic, Severity};
-use crate::model::{Command, Inventory};
+use crate::model::{Command, Id, Inventory};
 use merge::Builder;
 use raw::{is_silent_key, read_key, TopDoc, ValueReader};
 use stage::DocOut;
@@ -146,7 +146,7 @@ pub fn load_for(inputs: &[Input<'_>], target: &str) -> Loaded {
     }
     let text_of: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
     let mut wanted = select::Wanted {
-        target: target.to_owned(),
+        target: Id::from(target),
         ..Default::default()
     };
     let mut decided: Vec<&DocOut> = Vec::new();

@@ -28,6 +28,7 @@ use serde::de::Deserialize;
 use super::json::{self, Reader};
 use super::raw::{is_silent_key, read_key, KeyReader, ListSeed, RawResource};
 use super::stage::DocOut;
+use crate::model::Id;
 
 /// The top-level keys whose lists are skimmed rather than read.
 const SKIMMED: [&str; 8] = [
@@ -45,12 +46,12 @@ const SKIMMED: [&str; 8] = [
 #[derive(Debug, Default)]
 pub(crate) struct Wanted {
     /// What the user named: an instance id, an ENI id or a `Name` tag.
-    pub target: String,
-    pub instances: BTreeSet<String>,
-    pub enis: BTreeSet<String>,
-    pub subnets: BTreeSet<String>,
-    pub vpcs: BTreeSet<String>,
-    pub groups: BTreeSet<String>,
+    pub target: Id,
+    pub instances: BTreeSet<Id>,
+    pub enis: BTreeSet<Id>,
+    pub subnets: BTreeSet<Id>,
+    pub vpcs: BTreeSet<Id>,
+    pub groups: BTreeSet<Id>,
 }
 
 impl Wanted {
@@ -70,7 +71,7 @@ impl Wanted {
 
     /// The ids whose presence selects an element of the skimmed list `key`.
     fn needles(&self, key: &str) -> Vec<&str> {
-        let sets: Vec<&BTreeSet<String>> = match key {
+        let sets: Vec<&BTreeSet<Id>> = match key {
             // An instance names itself (and the interfaces it holds, read with it); an interface
             // names its instance. The interfaces sharing a security group are counted in its
             // fix's note.
@@ -87,7 +88,7 @@ impl Wanted {
         target
             .into_iter()
             .chain(sets.into_iter().flatten())
-            .map(String::as_str)
+            .map(Id::as_str)
             .collect()
     }
 }

@@ -108,7 +108,8 @@ impl DocOut {
             d.source = source.to_owned();
             diags.push(d);
         }
-        let origin = |o: &mut Origin| o.source = source.to_owned();
+        let shared: std::sync::Arc<str> = source.into();
+        let origin = |o: &mut Origin| o.source = std::sync::Arc::clone(&shared);
         macro_rules! into {
             ($($kind:ident),*) => {$(
                 let mut v = std::mem::take(&mut self.$kind);
@@ -184,10 +185,10 @@ impl DocOut {
         };
         self.count(Command::GetManagedPrefixListEntries, n);
         let origin = Origin {
-            source: source.to_owned(),
+            source: source.into(),
             path: "Entries".to_owned(),
         };
-        b.add_entries(id, ListEntries { cidrs, origin }, &mut self.diags);
+        b.add_entries(Id::from(id), ListEntries { cidrs, origin }, &mut self.diags);
     }
 }
 
@@ -440,7 +441,7 @@ impl<'a> RawResource<'a> for RawPrefixList<'a> {
             list
         });
         let pl = PrefixList {
-            id: id.to_owned(),
+            id: Id::from(id),
             name: ctx.opt_string(&raw.prefix_list_name, &p.key("PrefixListName")),
             family,
             max_entries,
@@ -468,7 +469,7 @@ impl DocOut {
     /// Adds to `w` the ids that the resources read so far, and reached from the target, reference
     /// (see [`super::select`]).
     pub(crate) fn learn(&self, w: &mut super::select::Wanted) {
-        let add = |set: &mut std::collections::BTreeSet<String>, id: Option<&String>| {
+        let add = |set: &mut std::collections::BTreeSet<Id>, id: Option<&Id>| {
             if let Some(id) = id {
                 if !set.contains(id) {
                     set.insert(id.clone());

@@ -74,7 +74,7 @@ fn security_groups_give_one_rule_per_peer_with_positions() {
     assert_eq!(g.ingress[5].position, 2);
     assert_eq!(g.ingress[5].traffic.protocol, Protocol::All);
     assert_eq!(g.egress.len(), 1);
-    assert_eq!(g.origin.source, "sg.json");
+    assert_eq!(&*g.origin.source, "sg.json");
     assert_eq!(g.origin.path, "SecurityGroups[0]");
     assert_eq!(
         l.documents,
@@ -161,7 +161,7 @@ fn concatenated_documents_are_named_with_their_index() {
     assert_eq!(names, ["stdin#1", "stdin#2", "stdin#3"]);
     // Pages of the same command merge.
     assert_eq!(l.inventory.vpcs.len(), 2);
-    assert_eq!(l.inventory.vpcs["vpc-2"].origin.source, "stdin#3");
+    assert_eq!(&*l.inventory.vpcs["vpc-2"].origin.source, "stdin#3");
     assert_eq!(
         l.inventory.subnets["subnet-1"].cidr,
         Some(cidr("10.0.1.0/24"))
@@ -331,7 +331,7 @@ fn duplicates_same_content_is_silent_different_content_warns_and_last_wins() {
     );
     let s = &l.inventory.subnets["subnet-1"];
     assert!(s.map_public_ip_on_launch);
-    assert_eq!(s.origin.source, "b.json");
+    assert_eq!(&*s.origin.source, "b.json");
 }
 
 const INSTANCES: &str = r#"{"Reservations": [{"Instances": [{
@@ -710,12 +710,9 @@ fn addresses_statuses_nat_and_flow_logs() {
     assert_eq!(s.instance.as_ref().unwrap().status, "impaired");
     assert_eq!(
         s.instance.as_ref().unwrap().details,
-        [("reachability".to_owned(), "failed".to_owned())]
+        [("reachability".into(), "failed".into())]
     );
-    assert_eq!(
-        s.events,
-        [("system-reboot".to_owned(), "scheduled".to_owned())]
-    );
+    assert_eq!(s.events, [("system-reboot".into(), "scheduled".into())]);
     assert_eq!(
         inv.nat_gateways["nat-1"].public_ips,
         vec![ip("198.51.100.9")]
@@ -755,7 +752,7 @@ fn prefix_lists_tied_by_key_in_the_object() {
         pl.entries,
         Some(vec![cidr("198.51.100.0/24"), cidr("192.0.2.128/25")])
     );
-    assert_eq!(pl.origin.source, "managed.json");
+    assert_eq!(&*pl.origin.source, "managed.json");
     assert_eq!(l.inventory.prefix_lists["pl-0b"].entries, None);
     assert!(l
         .inventory
