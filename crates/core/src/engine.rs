@@ -1287,14 +1287,6 @@ fn layer_route_table(c: &Ctx) -> Outcome {
             ),
         );
     };
-    let assoc = if implicit {
-        format!(
-            "{} (the main route table: {subnet} has no explicit association)",
-            rt.id
-        )
-    } else {
-        format!("{} (explicitly associated with {subnet})", rt.id)
-    };
     let routes = match expand_routes(c.inv, rt, c.r.family) {
         Ok(r) => r,
         Err(pl) => {
@@ -1318,15 +1310,20 @@ fn layer_route_table(c: &Ctx) -> Outcome {
             continue;
         }
         remaining = remaining.subtract(&hit);
+        let ok = route.state == RouteState::Active
+            && matches!(&route.target, RouteTarget::InternetGateway(g) if Some(g.as_str()) == igw.as_deref());
+        if ok {
+            admitted = admitted.union(&hit);
+        }
+        if !c.explain {
+            continue;
+        }
         let state = match route.state {
             RouteState::Active => "active",
             RouteState::Blackhole => "blackhole",
         };
         let text = format!("route {} → {} ({state})", route.dest, route.target);
-        let ok = route.state == RouteState::Active
-            && matches!(&route.target, RouteTarget::InternetGateway(g) if Some(g.as_str()) == igw.as_deref());
         if ok {
-            admitted = admitted.union(&hit);
             evidence.push(ev(
                 &rt.id,
                 format!(
@@ -1358,6 +1355,10 @@ fn layer_route_table(c: &Ctx) -> Outcome {
             bad.push((text, hit, route));
         }
     }
+    if !c.explain {
+        // A survey reads the admitted set only: no words, no fix.
+        return Outcome::decided(admitted, evidence);
+    }
     if !remaining.is_empty() {
         evidence.push(ev(
             &rt.id,
@@ -1367,6 +1368,14 @@ fn layer_route_table(c: &Ctx) -> Outcome {
             ),
         ));
     }
+    let assoc = if implicit {
+        format!(
+            "{} (the main route table: {subnet} has no explicit association)",
+            rt.id
+        )
+    } else {
+        format!("{} (explicitly associated with {subnet})", rt.id)
+    };
     let mut o = Outcome::decided(admitted, evidence);
     o.summary = match o.status(u) {
         Status::Pass => format!("{assoc} sends replies to the internet gateway"),
@@ -1594,6 +1603,14 @@ fn layer_nacl_out(c: &Ctx) -> OutboundResult {
             let reply = c.flow.reply;
             let (admitted, deciding) =
                 first_match(&entries, u, |e| matches_reply(&e.traffic, &reply));
+            if !c.explain {
+                // A survey reads the sets only: no words, no fix.
+                return OutboundResult {
+                    per_family: all_families(&admitted),
+                    outcome: Outcome::decided(admitted, Vec::new()),
+                    segments: Vec::new(),
+                };
+            }
             let what = match reply {
                 Reply::Icmp(_, t, _) => format!("ICMP type {t} replies"),
                 _ => "replies of any protocol".to_owned(),
@@ -1682,6 +1699,8 @@ fn layer_nacl_out(c: &Ctx) -> OutboundResult {
                 let (adm, deciding) = first_match(&entries, u, |e| {
                     reply_ports(&e.traffic, proto).is_some_and(|ps| ps.contains(lo))
                 });
+                // Which rules decide, for the words: not needed when only the sets are read.
+                let deciding = if c.explain { deciding } else { Vec::new() };
                 for (e, h) in deciding {
                     match decisive.iter_mut().find(|(d, _, _)| std::ptr::eq(*d, e)) {
                         Some((_, acc, ports)) => {
@@ -1706,6 +1725,24 @@ fn layer_nacl_out(c: &Ctx) -> OutboundResult {
                 .collect();
             let any_family = per_family.values().fold(IpSet::empty(), |a, s| a.union(s));
             let all_fam = per_family.values().fold(u.clone(), |a, s| a.intersect(s));
+            let status = if u.is_subset(&all_fam) {
+                Status::Pass
+            } else if any_family.intersect(u).is_empty() {
+                Status::Fail
+            } else {
+                Status::Warn
+            };
+            if !c.explain {
+                // A survey reads the sets only: no words, no fix.
+                return OutboundResult {
+                    outcome: Outcome {
+                        status: Some(status),
+                        ..Outcome::decided(any_family, Vec::new())
+                    },
+                    per_family,
+                    segments,
+                };
+            }
             decisive.sort_by_key(|(e, _, _)| e.rule_number);
             let evidence: Vec<Evidence> = decisive
                 .iter()
@@ -1742,13 +1779,6 @@ fn layer_nacl_out(c: &Ctx) -> OutboundResult {
                 .filter(|(_, s)| !any_family.intersect(u).is_subset(s))
                 .map(|(f, _)| f.label())
                 .collect();
-            let status = if u.is_subset(&all_fam) {
-                Status::Pass
-            } else if any_family.intersect(u).is_empty() {
-                Status::Fail
-            } else {
-                Status::Warn
-            };
             let passing_ports: Vec<String> = segments
                 .iter()
                 .filter(|(_, a)| !a.intersect(u).is_empty())
@@ -2334,12 +2364,12 @@ impl Probe {
         flow_for(&q, family)
     }
 
-    fn label(self) -> String {
+    fn label(self) -> &'static str {
         match self {
-            Probe::Tcp => Protocol::Tcp.to_string(),
-            Probe::Udp => Protocol::Udp.to_string(),
-            Probe::Echo => "icmp echo (ping)".to_owned(),
-            Probe::All => "all traffic".to_owned(),
+            Probe::Tcp => "tcp",
+            Probe::Udp => "udp",
+            Probe::Echo => "icmp echo (ping)",
+            Probe::All => "all traffic",
         }
     }
 }
@@ -2914,7 +2944,7 @@ fn expose_address(
         .map(|(probe, ports, set)| {
             let (sources, wide) = s.sets.cidrs(set);
             let mut service = OpenService {
-                protocol: probe.label(),
+                protocol: probe.label().to_owned(),
                 ports,
                 open_to_all: s.sets.meet(universe_id, set) == universe_id,
                 sources,
