@@ -97,14 +97,15 @@ impl SortKey for std::net::IpAddr {
     }
 }
 
-/// Entities in key order from entities in input order. The same content again is silent (pages,
-/// repeated files); different content is a warning naming both places, and the last one wins.
-/// Sorting once and building the map in bulk is much cheaper than inserting one by one.
+/// `(key, entity)` in key order from entities in input order. The same content again is silent
+/// (pages, repeated files); different content is a warning naming both places, and the last one
+/// wins. Sorting once and building the map in bulk is much cheaper than inserting one by one, and
+/// pairs are what a map is built from, so no entity is moved twice.
 fn sorted<K: SortKey, T: Entity>(
     items: Vec<T>,
     key: impl Fn(&T) -> &K,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<T> {
+) -> Vec<(K, T)> {
     let mut order: Vec<(u128, usize)> = items.iter().map(|t| key(t).prefix()).zip(0..).collect();
     // By key, then input position: the last of equal keys comes last.
     order.sort_unstable_by(|(pa, a), (pb, b)| {
@@ -113,32 +114,31 @@ fn sorted<K: SortKey, T: Entity>(
             .then(a.cmp(b))
     });
     let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    let mut out: Vec<T> = Vec::with_capacity(order.len());
+    let mut out: Vec<(K, T)> = Vec::with_capacity(order.len());
     for (_, at) in order {
         let Some(value) = slots.get_mut(at).and_then(Option::take) else {
             continue;
         };
         match out.last_mut() {
-            Some(last) if key(last) == key(&value) => {
+            Some((k, last)) if k == key(&value) => {
                 if !same_content(last, &value) {
-                    diags.push(duplicate_warning(key(last), last.origin(), value.origin()));
+                    diags.push(duplicate_warning(k, last.origin(), value.origin()));
                     *last = value;
                 }
             }
-            _ => out.push(value),
+            _ => out.push((key(&value).clone(), value)),
         }
     }
     out
 }
 
-/// [`sorted`] as a map.
+/// [`sorted`] as a map (built in bulk from the sorted pairs, which it takes over).
 pub(crate) fn build_map<K: SortKey, T: Entity>(
     items: Vec<T>,
     key: impl Fn(&T) -> &K,
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeMap<K, T> {
-    let items = sorted(items, &key, diags);
-    items.into_iter().map(|t| (key(&t).clone(), t)).collect()
+    sorted(items, key, diags).into_iter().collect()
 }
 
 /// Entities committed from documents, in input order, until [`Builder::finish`] builds the maps.
@@ -264,7 +264,10 @@ impl Builder {
         let managed = build_map(p.lists_managed, |e| &e.id, diags);
         let legacy = build_map(p.lists_legacy, |e| &e.id, diags);
         inv.nat_gateways = build_map(p.nat_gateways, |e| &e.id, diags);
-        inv.flow_logs = sorted(p.flow_logs, |e| &e.id, diags);
+        inv.flow_logs = sorted(p.flow_logs, |e| &e.id, diags)
+            .into_iter()
+            .map(|(_, f)| f)
+            .collect();
         self.merge_enis(own, nested);
         self.merge_flat_rules();
         self.merge_prefix_lists(managed, legacy, diags);
@@ -274,14 +277,18 @@ impl Builder {
 
     /// An ENI listed by describe-network-interfaces and inside describe-instances is one ENI: the
     /// describe-network-interfaces record is used, with fields it lacks filled in from the other.
-    fn merge_enis(&mut self, own: Vec<Eni>, nested: Vec<Eni>) {
+    fn merge_enis(&mut self, own: Vec<(Id, Eni)>, nested: Vec<(Id, Eni)>) {
         // Both are sorted by id: merge them in one pass and build the map in bulk.
+        if own.is_empty() || nested.is_empty() {
+            self.inv.enis = own.into_iter().chain(nested).collect();
+            return;
+        }
         let mut out: Vec<(Id, Eni)> = Vec::with_capacity(own.len().max(nested.len()));
         let mut a = own.into_iter().peekable();
         let mut b = nested.into_iter().peekable();
         loop {
             let order = match (a.peek(), b.peek()) {
-                (Some(x), Some(y)) => x.id.cmp(&y.id),
+                (Some(x), Some(y)) => x.0.cmp(&y.0),
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
                 (None, None) => break,
@@ -290,14 +297,14 @@ impl Builder {
                 std::cmp::Ordering::Less => a.next(),
                 std::cmp::Ordering::Greater => b.next(),
                 std::cmp::Ordering::Equal => match (a.next(), b.next()) {
-                    (Some(mut eni), Some(other)) => {
+                    (Some((id, mut eni)), Some((_, other))) => {
                         fill_eni(&mut eni, other);
-                        Some(eni)
+                        Some((id, eni))
                     }
                     (x, y) => x.or(y),
                 },
             };
-            out.extend(next.map(|e| (e.id.clone(), e)));
+            out.extend(next);
         }
         self.inv.enis = out.into_iter().collect();
     }
