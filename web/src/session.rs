@@ -97,8 +97,8 @@ fn instances(inv: &Inventory) -> Vec<InstanceSummary> {
             dedup_keep_order(&mut private_ips);
             dedup_keep_order(&mut public_ips);
             InstanceSummary {
-                id: i.id.to_string(),
-                name: i.name.as_ref().map(ToString::to_string),
+                id: i.id.as_str().to_owned(),
+                name: i.name.as_ref().map(|s| s.as_str().to_owned()),
                 state: i.state.name().to_owned(),
                 private_ips: private_ips.iter().map(ToString::to_string).collect(),
                 public_ips: public_ips.iter().map(ToString::to_string).collect(),

@@ -270,8 +270,11 @@ fn suggestion(inv: &Inventory, target: &str) -> Option<String> {
     let keys = inv
         .instances
         .values()
-        .flat_map(|i| std::iter::once(i.id.to_string()).chain(i.name.as_ref().map(Id::to_string)))
-        .chain(inv.enis.keys().map(Id::to_string));
+        .flat_map(|i| {
+            std::iter::once(i.id.as_str().to_owned())
+                .chain(i.name.as_ref().map(|s| s.as_str().to_owned()))
+        })
+        .chain(inv.enis.keys().map(|s| s.as_str().to_owned()));
     keys.min_by_key(|k| edit_distance(k, target))
         .filter(|k| edit_distance(k, target) <= (target.len() / 3).max(2))
 }
@@ -905,7 +908,7 @@ fn interface_without_instance(c: &Ctx, eni: &Eni) -> Outcome {
     });
     if kind == "nat_gateway" || nat.is_some() {
         let what = nat
-            .map(|n| n.id.to_string())
+            .map(|n| n.id.as_str().to_owned())
             .unwrap_or_else(|| "a NAT gateway".to_owned());
         return Outcome::forced(
             Status::Fail,
@@ -1052,7 +1055,7 @@ fn layer_public_ip(c: &Ctx) -> Outcome {
                         eni.id
                     ),
                     vec![FixAction::AllocateAndAssociateEip {
-                        eni_id: eni.id.to_string(),
+                        eni_id: eni.id.as_str().to_owned(),
                         private_ip: pr,
                     }],
                 ));
@@ -1133,7 +1136,7 @@ fn layer_internet_gateway(c: &Ctx) -> Outcome {
                 Some(g) => Fix::new(
                     format!("attach {} to {vpc}", g.id),
                     vec![FixAction::AttachInternetGateway {
-                        igw_id: Some(g.id.to_string()),
+                        igw_id: Some(g.id.as_str().to_owned()),
                         vpc_id: vpc.to_owned(),
                     }],
                 ),
@@ -1176,10 +1179,13 @@ fn layer_bpa(c: &Ctx) -> Outcome {
     let (mode, from) = if let Some(m) = subnet.and_then(|s| s.bpa) {
         (
             Some(m),
-            subnet.map(|s| s.id.to_string()).unwrap_or_default(),
+            subnet.map(|s| s.id.as_str().to_owned()).unwrap_or_default(),
         )
     } else if let Some(m) = vpc.and_then(|v| v.bpa) {
-        (Some(m), vpc.map(|v| v.id.to_string()).unwrap_or_default())
+        (
+            Some(m),
+            vpc.map(|v| v.id.as_str().to_owned()).unwrap_or_default(),
+        )
     } else if let Some(m) = c.inv.bpa_account {
         (Some(m), "account".to_owned())
     } else {
@@ -1246,7 +1252,7 @@ fn expand_routes<'a>(
                             out.push((*c, 2 + prop, r));
                         }
                     }
-                    None => return Err(pl.to_string()),
+                    None => return Err(pl.as_str().to_owned()),
                 }
             }
         }
@@ -1296,7 +1302,7 @@ fn layer_route_table(c: &Ctx) -> Outcome {
             )
         }
     };
-    let igw = attached_igw(c).map(|g| g.id.to_string());
+    let igw = attached_igw(c).map(|g| g.id.as_str().to_owned());
     let mut remaining = u.clone();
     let mut admitted = IpSet::empty();
     let mut evidence = Vec::new();
@@ -1400,7 +1406,7 @@ fn layer_route_table(c: &Ctx) -> Outcome {
                 .internet_gateways
                 .values()
                 .find(|g| g.attachments.is_empty())
-                .map(|g| g.id.to_string())
+                .map(|g| g.id.as_str().to_owned())
                 .unwrap_or_else(|| "$IGW".to_owned())
         });
         let goal = goal_cidr(c.q, c.r.family);
@@ -1408,7 +1414,7 @@ fn layer_route_table(c: &Ctx) -> Outcome {
         // The route for the goal block itself, then any more specific wrong route inside it.
         let exact = rt.routes.iter().any(|r| r.dest == RouteDest::Cidr(goal));
         actions.push(FixAction::RouteToInternetGateway {
-            route_table_id: rt.id.to_string(),
+            route_table_id: rt.id.as_str().to_owned(),
             dest: goal,
             igw_id: igw_id.clone(),
             replace: exact,
@@ -1417,7 +1423,7 @@ fn layer_route_table(c: &Ctx) -> Outcome {
             if let RouteDest::Cidr(d) = route.dest {
                 if d != goal && d.len() > goal.len() && goal.covers(&d) {
                     actions.push(FixAction::RouteToInternetGateway {
-                        route_table_id: rt.id.to_string(),
+                        route_table_id: rt.id.as_str().to_owned(),
                         dest: d,
                         igw_id: igw_id.clone(),
                         replace: true,
@@ -1486,7 +1492,7 @@ fn acl_name(acl: &NetworkAcl, implicit: bool) -> String {
     } else if acl.is_default {
         format!("{} (default network ACL)", acl.id)
     } else {
-        acl.id.to_string()
+        acl.id.as_str().to_owned()
     }
 }
 
@@ -1542,7 +1548,7 @@ fn layer_nacl_in(c: &Ctx) -> Outcome {
                 Fix::new(
                     format!("allow {proto} in from {goal} with rule {n}, before the rule that denies it"),
                     vec![FixAction::AddNaclEntry {
-                        network_acl_id: acl.id.to_string(),
+                        network_acl_id: acl.id.as_str().to_owned(),
                         egress: false,
                         rule_number: n,
                         traffic: traffic_of(&c.flow),
@@ -1858,7 +1864,7 @@ fn out_fix(
         Some(n) => Fix::new(
             format!("{what} with rule {n}"),
             vec![FixAction::AddNaclEntry {
-                network_acl_id: acl.id.to_string(),
+                network_acl_id: acl.id.as_str().to_owned(),
                 egress: true,
                 rule_number: n,
                 traffic,
@@ -1891,13 +1897,13 @@ fn layer_security_group(c: &Ctx) -> Outcome {
     let mut group_refs = Vec::new();
     for gid in c.r.groups {
         let Some(sg) = c.inv.security_groups.get(gid) else {
-            missing_groups.push(gid.to_string());
+            missing_groups.push(gid.as_str().to_owned());
             undecided = u.clone();
             continue;
         };
         let gname = match &sg.name {
             Some(n) => format!("{} ({n})", sg.id),
-            None => sg.id.to_string(),
+            None => sg.id.as_str().to_owned(),
         };
         for rule in sg
             .ingress
@@ -2028,7 +2034,7 @@ fn layer_security_group(c: &Ctx) -> Outcome {
                 Fix::new(
                     format!("allow {proto} from {goal} in {first}"),
                     vec![FixAction::AddSecurityGroupIngress {
-                        group_id: first.to_string(),
+                        group_id: first.as_str().to_owned(),
                         traffic: traffic_of(&c.flow),
                         cidr: goal,
                     }],
@@ -2205,12 +2211,12 @@ pub fn check(inv: &Inventory, q: &Query) -> Result<Report, QueryError> {
     };
 
     let target = Target {
-        instance_id: c.r.instance.map(|i| i.id.to_string()),
+        instance_id: c.r.instance.map(|i| i.id.as_str().to_owned()),
         name: c
             .r
             .instance
-            .and_then(|i| i.name.as_ref().map(Id::to_string)),
-        eni_id: c.r.eni.map(|e| e.id.to_string()),
+            .and_then(|i| i.name.as_ref().map(|s| s.as_str().to_owned())),
+        eni_id: c.r.eni.map(|e| e.id.as_str().to_owned()),
         address: c.r.public,
         private_address: c.r.private,
         other_addresses: c.r.others.clone(),
@@ -2763,7 +2769,7 @@ fn expose_address(
     let (inv, ix) = (s.inv, s.ix);
     let (eni, instance) = (target.eni, target.instance);
     let q = Query {
-        target: eni.id.to_string(),
+        target: eni.id.as_str().to_owned(),
         protocol: QueryProtocol::Tcp { port: 0 },
         source: None,
         address: Some(public),
@@ -2958,9 +2964,9 @@ fn expose_address(
         return None;
     }
     Some(Exposure {
-        instance_id: instance.map(|i| i.id.to_string()),
-        name: instance.and_then(|i| i.name.as_ref().map(Id::to_string)),
-        eni_id: eni.id.to_string(),
+        instance_id: instance.map(|i| i.id.as_str().to_owned()),
+        name: instance.and_then(|i| i.name.as_ref().map(|s| s.as_str().to_owned())),
+        eni_id: eni.id.as_str().to_owned(),
         address: public,
         private_address: Some(private),
         state: instance.map(|i| i.state.name().to_owned()),

@@ -17,7 +17,8 @@ use crate::net::{Cidr, Family, PortRange};
 /// An AWS id (`i-…`, `eni-…`, `subnet-…`) or another short string of the model (a state, a `Name`
 /// tag). Up to 24 bytes are stored inline, which every AWS id fits, so reading an account of
 /// thousands of instances allocates nothing for its ids, and comparing or hashing one reads no
-/// other memory. It derefs to `str` and serializes as a string.
+/// other memory. It derefs to `str` and serializes as a string. Copy one into a `String` with
+/// `as_str().to_owned()`: `to_string()` goes through the formatter.
 pub type Id = compact_str::CompactString;
 
 /// Where an entity came from: the input's name (file name, `stdin#2`, `paste`) and its JSON path.

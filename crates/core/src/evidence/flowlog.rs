@@ -855,7 +855,7 @@ pub(crate) fn evaluate(ctx: &Ctx<'_>, recs: &[Rec], records_given: bool) -> Opti
         let evidence = cov
             .iter()
             .map(|(fl, _)| Evidence {
-                object: fl.id.to_string(),
+                object: fl.id.as_str().to_owned(),
                 detail: format!(
                     "flow log on `{}`, traffic type {}",
                     fl.resource_id,

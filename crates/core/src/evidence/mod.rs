@@ -152,7 +152,7 @@ impl<'a> Ctx<'a> {
         let eni_id = t.eni_id.clone().or_else(|| {
             instance_id
                 .as_deref()
-                .and_then(|i| inv.enis_of(i).first().map(|e| e.id.to_string()))
+                .and_then(|i| inv.enis_of(i).first().map(|e| e.id.as_str().to_owned()))
         });
         let eni = eni_id.as_deref().and_then(|id| inv.enis.get(id));
         let inst = instance_id.as_deref().and_then(|i| inv.instances.get(i));
