@@ -2952,7 +2952,7 @@ fn expose_address(
             let mut service = OpenService {
                 protocol: probe.label().to_owned(),
                 ports,
-                open_to_all: s.sets.meet(universe_id, set) == universe_id,
+                open_to_all: s.sets.get(universe_id).is_subset(s.sets.get(set)),
                 sources,
                 risk: None,
             };
