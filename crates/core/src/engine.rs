@@ -1302,7 +1302,7 @@ fn layer_route_table(c: &Ctx) -> Outcome {
             )
         }
     };
-    let igw = attached_igw(c).map(|g| g.id.as_str().to_owned());
+    let igw = attached_igw(c).map(|g| g.id.as_str());
     let mut remaining = u.clone();
     let mut admitted = IpSet::empty();
     let mut evidence = Vec::new();
@@ -1317,7 +1317,7 @@ fn layer_route_table(c: &Ctx) -> Outcome {
         }
         remaining = remaining.subtract(&hit);
         let ok = route.state == RouteState::Active
-            && matches!(&route.target, RouteTarget::InternetGateway(g) if Some(g.as_str()) == igw.as_deref());
+            && matches!(&route.target, RouteTarget::InternetGateway(g) if Some(g.as_str()) == igw);
         if ok {
             admitted = admitted.union(&hit);
         }
@@ -1401,14 +1401,16 @@ fn layer_route_table(c: &Ctx) -> Outcome {
         ),
     };
     if o.status(u) != Status::Pass {
-        let igw_id = igw.unwrap_or_else(|| {
-            c.inv
-                .internet_gateways
-                .values()
-                .find(|g| g.attachments.is_empty())
-                .map(|g| g.id.as_str().to_owned())
-                .unwrap_or_else(|| "$IGW".to_owned())
-        });
+        let igw_id = igw
+            .or_else(|| {
+                c.inv
+                    .internet_gateways
+                    .values()
+                    .find(|g| g.attachments.is_empty())
+                    .map(|g| g.id.as_str())
+            })
+            .unwrap_or("$IGW")
+            .to_owned();
         let goal = goal_cidr(c.q, c.r.family);
         let mut actions = Vec::new();
         // The route for the goal block itself, then any more specific wrong route inside it.

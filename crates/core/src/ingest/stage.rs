@@ -6,6 +6,7 @@
 //! the document again. The document's name (`stdin#2`) is also only known then.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::convert::*;
 use super::merge::{Builder, FlatRule, ListEntries};
@@ -108,8 +109,8 @@ impl DocOut {
             d.source = source.to_owned();
             diags.push(d);
         }
-        let shared: std::sync::Arc<str> = source.into();
-        let origin = |o: &mut Origin| o.source = std::sync::Arc::clone(&shared);
+        let shared: Arc<str> = source.into();
+        let origin = |o: &mut Origin| o.source = Arc::clone(&shared);
         macro_rules! into {
             ($($kind:ident),*) => {$(
                 let mut v = std::mem::take(&mut self.$kind);
