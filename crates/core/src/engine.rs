@@ -18,11 +18,14 @@ use crate::model::{
     PortMatch, Protocol, RouteDest, RouteOrigin, RouteState, RouteTable, RouteTarget, RuleAction,
     SgPeer, Traffic,
 };
-use crate::net::{internet, Cidr, Family, FxHashMap, IpSet, PortRange, PortSet, RangeSet};
+use crate::net::{
+    internet, Cidr, Family, FxHashMap, FxHasher, IpSet, PortRange, PortSet, RangeSet,
+};
 use crate::report::{
     Check, ClientFamily, Evidence, Exposure, ExposureReport, Layer, OpenService, PartialReach,
     Query, QueryProtocol, Report, Status, Target, Verdict,
 };
+use hashbrown::HashTable;
 
 /// Why a query cannot be answered at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -1095,8 +1098,6 @@ fn layer_internet_gateway(c: &Ctx) -> Outcome {
             "the instance's VPC is unknown: run `aws ec2 describe-instances`",
         );
     };
-    // Private and shared-address sources never come in through an IGW.
-    let dropped = c.asked.subtract(&internet(c.r.family));
     if !c
         .inv
         .provided
@@ -1107,6 +1108,16 @@ fn layer_internet_gateway(c: &Ctx) -> Outcome {
             format!("internet gateways not given: run `aws ec2 describe-internet-gateways --filters Name=attachment.vpc-id,Values={vpc}`"),
         );
     }
+    if !c.explain {
+        // A survey asks for internet sources only (nothing to drop) and reads the set alone.
+        let admitted = match attached_igw(c) {
+            Some(_) => u.clone(),
+            None => IpSet::empty(),
+        };
+        return Outcome::decided(admitted, Vec::new());
+    }
+    // Private and shared-address sources never come in through an IGW.
+    let dropped = c.asked.subtract(&internet(c.r.family));
     let mut o = match attached_igw(c) {
         Some(g) => Outcome::all(u, format!("{} is attached to {vpc}", g.id))
             .with_evidence(&g.id, format!("attachment to {vpc}: available")),
@@ -2382,25 +2393,30 @@ impl Probe {
     }
 }
 
-/// The first port of every elementary segment of the port ranges `traffic` gives for `probe`: the
-/// ports where the answer of those rules can change (just `0` for a probe without ports).
-fn segment_starts<'t>(probe: Probe, traffic: impl Iterator<Item = &'t Traffic>) -> Vec<u16> {
-    let mut cuts: Vec<u32> = vec![0];
+/// The first port of every elementary segment of the port ranges `traffic` gives for `probe`, into
+/// `out`: the ports where the answer of those rules can change (just `0` for a probe without ports).
+fn segment_starts<'t>(
+    probe: Probe,
+    traffic: impl Iterator<Item = &'t Traffic>,
+    out: &mut Vec<u16>,
+) {
+    out.clear();
+    out.push(0);
     if let Some(proto) = probe.ported() {
         for t in traffic {
             if t.protocol == proto || t.protocol == Protocol::All {
                 if let PortMatch::Ports(r) = t.ports {
-                    cuts.push(u32::from(r.from()));
-                    cuts.push(u32::from(r.to()) + 1);
+                    out.push(r.from());
+                    // A range that ends at 65535 starts no segment after it.
+                    if let Some(next) = r.to().checked_add(1) {
+                        out.push(next);
+                    }
                 }
             }
         }
     }
-    cuts.sort_unstable();
-    cuts.dedup();
-    cuts.into_iter()
-        .filter_map(|c| u16::try_from(c).ok())
-        .collect()
+    out.sort_unstable();
+    out.dedup();
 }
 
 /// An interned source set of one survey.
@@ -2419,7 +2435,8 @@ enum SetOp {
 /// source sets, and the survey meets 13 728 distinct sets in all, so most set operations are lookups.
 struct Sets {
     sets: Vec<IpSet>,
-    ids: FxHashMap<IpSet, SetId>,
+    /// Ids by the hash of their set (each set is stored once, in `sets`).
+    ids: HashTable<SetId>,
     combined: FxHashMap<(SetOp, SetId, SetId), SetId>,
     /// Set → its minimal CIDR list, and whether it is wide enough to count as the internet.
     cidrs: FxHashMap<SetId, (Arc<[Cidr]>, bool)>,
@@ -2435,23 +2452,32 @@ impl Sets {
     fn new(interfaces: usize) -> Sets {
         let mut s = Sets {
             sets: Vec::with_capacity(interfaces),
-            ids: FxHashMap::default(),
+            ids: HashTable::with_capacity(interfaces),
             combined: FxHashMap::default(),
             cidrs: FxHashMap::default(),
             empty: IpSet::empty(),
         };
-        s.ids.reserve(interfaces);
         s.combined.reserve(2 * interfaces);
         s.id(IpSet::empty());
         s
     }
 
     fn id(&mut self, set: IpSet) -> SetId {
-        if let Some(&id) = self.ids.get(&set) {
+        let hash = set_hash(&set);
+        let sets = &self.sets;
+        let same = |id: &SetId| usize::try_from(*id).ok().and_then(|i| sets.get(i)) == Some(&set);
+        if let Some(&id) = self.ids.find(hash, same) {
             return id;
         }
         let id = SetId::try_from(self.sets.len()).unwrap_or(SetId::MAX);
-        self.ids.insert(set.clone(), id);
+        self.ids.insert_unique(hash, id, |id| {
+            set_hash(
+                usize::try_from(*id)
+                    .ok()
+                    .and_then(|i| sets.get(i))
+                    .unwrap_or(&self.empty),
+            )
+        });
         self.sets.push(set);
         id
     }
@@ -2511,6 +2537,11 @@ impl Sets {
     }
 }
 
+fn set_hash(set: &IpSet) -> u64 {
+    use std::hash::BuildHasher;
+    std::hash::BuildHasherDefault::<FxHasher>::default().hash_one(set)
+}
+
 /// One security group's or inbound network ACL's answer over the ports of one probe: `(first port,
 /// admitted sources, undecided)` per elementary segment of its own rules, in port order.
 type PortTable = [(u16, SetId, bool)];
@@ -2536,6 +2567,8 @@ struct Survey<'a> {
     /// of `table_rows`.
     tables: FxHashMap<(usize, Probe, Family), (usize, usize)>,
     table_rows: Vec<(u16, SetId, bool)>,
+    /// [`Survey::group_table`]'s buffers: a group's rules for one probe, and its segment starts.
+    scratch: (Vec<(Traffic, SetId, bool)>, Vec<u16>),
     /// Rule blocks already interned.
     cidr_ids: FxHashMap<Cidr, SetId>,
     /// `(prefix list, family)` → its entries, or undecided.
@@ -2599,21 +2632,23 @@ impl<'a> Survey<'a> {
         // Each rule's sources once (a prefix list without entries: undecided), then per segment
         // the union over the rules that match there.
         let proto = probe.flow(0, family).protocol;
-        let rules: Vec<(&Traffic, SetId, bool)> = sg
-            .ingress
-            .iter()
-            .filter(|r| r.traffic.protocol == proto || r.traffic.protocol == Protocol::All)
-            .map(|r| {
-                let (set, undecided) = match &r.peer {
-                    SgPeer::Cidr(c) if c.family() == family => (self.cidr_id(*c), false),
-                    SgPeer::Cidr(_) | SgPeer::Group { .. } => (Sets::EMPTY, false),
-                    SgPeer::PrefixList(pl) => self.prefix_list(pl, family),
-                };
-                (&r.traffic, set, undecided)
-            })
-            .collect();
+        // Buffers kept across tables: a survey builds thousands.
+        let (mut rules, mut starts) = std::mem::take(&mut self.scratch);
+        rules.clear();
+        for r in &sg.ingress {
+            if r.traffic.protocol != proto && r.traffic.protocol != Protocol::All {
+                continue;
+            }
+            let (set, undecided) = match &r.peer {
+                SgPeer::Cidr(c) if c.family() == family => (self.cidr_id(*c), false),
+                SgPeer::Cidr(_) | SgPeer::Group { .. } => (Sets::EMPTY, false),
+                SgPeer::PrefixList(pl) => self.prefix_list(pl, family),
+            };
+            rules.push((r.traffic, set, undecided));
+        }
+        segment_starts(probe, rules.iter().map(|r| &r.0), &mut starts);
         let start = self.table_rows.len();
-        for port in segment_starts(probe, rules.iter().map(|r| r.0)) {
+        for &port in &starts {
             let flow = probe.flow(port, family);
             let (mut admitted, mut undecided) = (Sets::EMPTY, false);
             for (traffic, set, unsure) in &rules {
@@ -2624,6 +2659,7 @@ impl<'a> Survey<'a> {
             }
             self.table_rows.push((port, admitted, undecided));
         }
+        self.scratch = (rules, starts);
         let t = (start, self.table_rows.len());
         self.tables.insert(key, t);
         t
@@ -2640,7 +2676,9 @@ impl<'a> Survey<'a> {
         let entries = sorted_entries(acl, false, family);
         let all = IpSet::all(family);
         let start = self.table_rows.len();
-        for port in segment_starts(probe, entries.iter().map(|e| &e.traffic)) {
+        let mut starts = Vec::new();
+        segment_starts(probe, entries.iter().map(|e| &e.traffic), &mut starts);
+        for port in starts {
             let flow = probe.flow(port, family);
             let admitted = first_match_each(
                 &entries,
@@ -2688,6 +2726,7 @@ pub fn exposure(inv: &Inventory) -> ExposureReport {
         replies: FxHashMap::default(),
         tables: FxHashMap::default(),
         table_rows: Vec::new(),
+        scratch: (Vec::new(), Vec::new()),
         cidr_ids: FxHashMap::default(),
         prefix_lists: FxHashMap::default(),
     };
@@ -2905,12 +2944,9 @@ fn expose_address(
         }
         let acl_rows = acl.map(|a| s.acl_table(a, probe, family));
         starts.clear();
-        starts.extend(
-            groups
-                .iter()
-                .chain(acl_rows.iter())
-                .flat_map(|t| s.rows(*t).iter().map(|r| r.0)),
-        );
+        for t in groups.iter().chain(acl_rows.iter()) {
+            starts.extend(s.rows(*t).iter().map(|r| r.0));
+        }
         starts.sort_unstable();
         starts.dedup();
         for (i, &from) in starts.iter().enumerate() {

@@ -147,7 +147,16 @@ impl Cidr {
 
     /// The block as a set of addresses.
     pub fn to_set(&self) -> IpSet {
-        IpSet::from_cidrs([self])
+        match *self {
+            Cidr::V4 { addr, len } => IpSet {
+                v4: RangeSet::from_range(addr, addr | !mask_v4(len)),
+                v6: RangeSet::empty(),
+            },
+            Cidr::V6 { addr, len } => IpSet {
+                v4: RangeSet::empty(),
+                v6: RangeSet::from_range(addr, addr | !mask_v6(len)),
+            },
+        }
     }
 
     /// `0.0.0.0/0` or `::/0`.
@@ -287,17 +296,32 @@ impl<T: Bound> RangeSet<T> {
     }
 
     pub fn union(&self, other: &Self) -> Self {
+        if other.ranges.is_empty() {
+            return self.clone();
+        }
+        if self.ranges.is_empty() {
+            return other.clone();
+        }
         // Both lists are sorted: merge them, joining ranges that overlap or touch.
-        let mut out: Vec<(T, T)> = Vec::with_capacity(self.ranges.len() + other.ranges.len());
-        let (mut a, mut b) = (
-            self.ranges.iter().peekable(),
-            other.ranges.iter().peekable(),
-        );
-        while let Some(&(lo, hi)) = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) if y.0 < x.0 => b.next(),
-            (Some(_), _) => a.next(),
-            (None, _) => b.next(),
-        } {
+        let (a, b) = (&self.ranges, &other.ranges);
+        let mut out: Vec<(T, T)> = Vec::with_capacity(a.len() + b.len());
+        let (mut i, mut j) = (0, 0);
+        loop {
+            let (lo, hi) = match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) if y.0 < x.0 => {
+                    j += 1;
+                    *y
+                }
+                (Some(x), _) => {
+                    i += 1;
+                    *x
+                }
+                (None, Some(y)) => {
+                    j += 1;
+                    *y
+                }
+                (None, None) => break,
+            };
             match out.last_mut() {
                 Some(last) if last.1.succ().is_none_or(|n| lo <= n) => last.1 = last.1.max(hi),
                 _ => out.push((lo, hi)),
@@ -326,21 +350,25 @@ impl<T: Bound> RangeSet<T> {
     }
 
     pub fn intersect(&self, other: &Self) -> Self {
-        // Counted first, so the result is allocated once at its size (a survey keeps thousands).
-        let mut out = Vec::with_capacity(self.overlaps(other, |_| ()));
+        if self.ranges.is_empty() || other.ranges.is_empty() {
+            return Self::empty();
+        }
+        // One pass into room for the most overlaps there can be, then cut to size: a survey keeps
+        // thousands of these.
+        let mut out = Vec::with_capacity(self.ranges.len() + other.ranges.len());
         self.overlaps(other, |r| out.push(r));
+        out.shrink_to_fit();
         RangeSet { ranges: out }
     }
 
-    /// Calls `each` with every overlap of the two lists, in order; returns how many there are.
-    fn overlaps(&self, other: &Self, mut each: impl FnMut((T, T))) -> usize {
-        let (mut i, mut j, mut n) = (0, 0, 0);
+    /// Calls `each` with every overlap of the two lists, in order.
+    fn overlaps(&self, other: &Self, mut each: impl FnMut((T, T))) {
+        let (mut i, mut j) = (0, 0);
         while let (Some(&(a0, a1)), Some(&(b0, b1))) = (self.ranges.get(i), other.ranges.get(j)) {
             let lo = a0.max(b0);
             let hi = a1.min(b1);
             if lo <= hi {
                 each((lo, hi));
-                n += 1;
             }
             if a1 < b1 {
                 i += 1;
@@ -348,10 +376,12 @@ impl<T: Bound> RangeSet<T> {
                 j += 1;
             }
         }
-        n
     }
 
     pub fn subtract(&self, other: &Self) -> Self {
+        if self.ranges.is_empty() || other.ranges.is_empty() {
+            return self.clone();
+        }
         self.intersect(&other.complement())
     }
 
