@@ -854,3 +854,30 @@ fn compare_names_each_differing_field() {
         ]
     );
 }
+
+/// Without route tables the survey cannot lean on the return route, so the internet gateway layer
+/// alone must keep a VPC whose gateway is detached closed: its address is listed as undecided
+/// (`route_table` unknown) with nothing open, while with the gateway attached the open services are
+/// listed (and still marked undecided).
+#[test]
+fn exposure_without_route_tables_still_needs_an_attached_gateway() {
+    for (scenario, opens) in [("igw-detached", false), ("missing-route-tables", true)] {
+        let files: Vec<(String, Vec<u8>)> = files_with(&corpus_dir().join(scenario), &["json"])
+            .into_iter()
+            .filter(|(name, _)| name != "describe-route-tables.json")
+            .collect();
+        let inputs: Vec<Input> = files
+            .iter()
+            .map(|(name, bytes)| Input { name, bytes })
+            .collect();
+        let report = vpc_reach_core::exposure(&load(&inputs).inventory);
+        let [e] = report.exposures.as_slice() else {
+            panic!(
+                "{scenario}: one exposed address expected, got {:#?}",
+                report.exposures
+            );
+        };
+        assert_eq!(e.unknown, ["route_table"], "{scenario}: {e:#?}");
+        assert_eq!(!e.open.is_empty(), opens, "{scenario}: {e:#?}");
+    }
+}
