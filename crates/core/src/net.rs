@@ -353,11 +353,13 @@ impl<T: Bound> RangeSet<T> {
         if self.ranges.is_empty() || other.ranges.is_empty() {
             return Self::empty();
         }
-        // One pass into room for the most overlaps there can be, then cut to size: a survey keeps
-        // thousands of these.
+        // One pass into room for the most overlaps there can be, then cut to size when that room
+        // is mostly unused: a survey keeps thousands of these.
         let mut out = Vec::with_capacity(self.ranges.len() + other.ranges.len());
         self.overlaps(other, |r| out.push(r));
-        out.shrink_to_fit();
+        if out.capacity() > 2 * out.len() {
+            out.shrink_to_fit();
+        }
         RangeSet { ranges: out }
     }
 
