@@ -224,7 +224,19 @@ impl<'a> Index<'a> {
 
 /// Public addresses of an ENI: `(public, private)`, IPv4 first.
 fn public_addresses(ix: &Index, eni: &Eni, instance: Option<&Instance>) -> Vec<(IpAddr, IpAddr)> {
-    let mut out: Vec<(IpAddr, IpAddr)> = Vec::new();
+    let mut out = Vec::new();
+    public_addresses_into(ix, eni, instance, &mut out);
+    out
+}
+
+/// [`public_addresses`] into `out` (cleared first), for a caller that lists many interfaces.
+fn public_addresses_into(
+    ix: &Index,
+    eni: &Eni,
+    instance: Option<&Instance>,
+    out: &mut Vec<(IpAddr, IpAddr)>,
+) {
+    out.clear();
     for p in &eni.private_ips {
         if let Some(pubip) = p.public_ip {
             out.push((pubip, p.address));
@@ -266,7 +278,6 @@ fn public_addresses(ix: &Index, eni: &Eni, instance: Option<&Instance>) -> Vec<(
     for v6 in &eni.ipv6_addresses {
         out.push((*v6, *v6));
     }
-    out
 }
 
 fn suggestion(inv: &Inventory, target: &str) -> Option<String> {
@@ -2567,12 +2578,23 @@ struct Survey<'a> {
     /// of `table_rows`.
     tables: FxHashMap<(usize, Probe, Family), (usize, usize)>,
     table_rows: Vec<(u16, SetId, bool)>,
+    /// [`expose_address`]'s buffers.
+    buffers: Buffers<'a>,
     /// [`Survey::group_table`]'s buffers: a group's rules for one probe, and its segment starts.
     scratch: (Vec<(Traffic, SetId, bool)>, Vec<u16>),
     /// Rule blocks already interned.
     cidr_ids: FxHashMap<Cidr, SetId>,
     /// `(prefix list, family)` → its entries, or undecided.
     prefix_lists: FxHashMap<(u32, Family), (SetId, bool)>,
+}
+
+/// Lists one address of a survey builds, kept for the next (see [`expose_address`]).
+#[derive(Default)]
+struct Buffers<'a> {
+    sgs: Vec<&'a SecurityGroup>,
+    open: Vec<(Probe, Option<PortRange>, SetId)>,
+    groups: Vec<(usize, usize)>,
+    starts: Vec<u16>,
 }
 
 /// An entity's address, as a cache key for entities borrowed from the inventory during one survey.
@@ -2726,13 +2748,15 @@ pub fn exposure(inv: &Inventory) -> ExposureReport {
         replies: FxHashMap::default(),
         tables: FxHashMap::default(),
         table_rows: Vec::new(),
+        buffers: Buffers::default(),
         scratch: (Vec::new(), Vec::new()),
         cidr_ids: FxHashMap::default(),
         prefix_lists: FxHashMap::default(),
     };
+    let mut addresses = Vec::new();
     for eni in inv.enis.values() {
         let instance = eni.instance_id.as_deref().and_then(|i| ix.instance(i));
-        let addresses = public_addresses(&ix, eni, instance);
+        public_addresses_into(&ix, eni, instance, &mut addresses);
         for &(public, private) in &addresses {
             let target = Surveyed {
                 eni,
@@ -2802,7 +2826,7 @@ impl<'a> Surveyed<'a> {
 }
 
 fn expose_address(
-    s: &mut Survey,
+    s: &mut Survey<'_>,
     target: Surveyed<'_>,
     public: IpAddr,
     private: IpAddr,
@@ -2906,17 +2930,18 @@ fn expose_address(
             None
         }
     };
-    let sgs: Vec<&SecurityGroup> =
-        c.r.groups
-            .iter()
-            .filter_map(|g| ix.security_group(g))
-            .collect();
+    // The groups; `(probe, ports, sources)` of every open port segment, in probe and port order;
+    // each probe's group tables and port segment starts: in buffers kept across addresses.
+    let Buffers {
+        mut sgs,
+        mut open,
+        mut groups,
+        mut starts,
+    } = std::mem::take(&mut s.buffers);
+    sgs.clear();
+    open.clear();
+    sgs.extend(c.r.groups.iter().filter_map(|g| ix.security_group(g)));
     let mut sg_unknown = sgs.len() < c.r.groups.len();
-    // `(probe, ports, sources)` of every open port segment, in probe and port order.
-    let mut open: Vec<(Probe, Option<PortRange>, SetId)> = Vec::new();
-    // Each probe's group tables and port segment starts, in buffers reused across probes.
-    let mut groups: Vec<(usize, usize)> = Vec::with_capacity(sgs.len());
-    let mut starts: Vec<u16> = Vec::new();
     for probe in Probe::EACH {
         // The reply path depends on the network ACL, family and protocol only.
         c.flow = probe.flow(0, family);
@@ -2983,8 +3008,8 @@ fn expose_address(
     if sg_unknown {
         unknown.push(Layer::SecurityGroup.name().to_owned());
     }
-    let open: Vec<OpenService> = open
-        .into_iter()
+    let services: Vec<OpenService> = open
+        .drain(..)
         .map(|(probe, ports, set)| {
             let (sources, wide) = s.sets.cidrs(set);
             let mut service = OpenService {
@@ -2998,7 +3023,13 @@ fn expose_address(
             service
         })
         .collect();
-    if open.is_empty() && unknown.is_empty() {
+    s.buffers = Buffers {
+        sgs,
+        open,
+        groups,
+        starts,
+    };
+    if services.is_empty() && unknown.is_empty() {
         return None;
     }
     Some(Exposure {
@@ -3008,7 +3039,7 @@ fn expose_address(
         address: public,
         private_address: Some(private),
         state: instance.map(|i| i.state.name().to_owned()),
-        open,
+        open: services,
         unknown,
     })
 }
