@@ -2833,15 +2833,19 @@ fn expose_address(
 ) -> Option<Exposure> {
     let (inv, ix) = (s.inv, s.ix);
     let (eni, instance) = (target.eni, target.instance);
-    let q = Query {
-        target: eni.id.as_str().to_owned(),
+    // The target's id is read only by `resolve`, so it is written only for that odd case.
+    let mut q = Query {
+        target: String::new(),
         protocol: QueryProtocol::Tcp { port: 0 },
         source: None,
         address: Some(public),
     };
     let r = match target.resolved(inv, ix, public) {
         Some(r) => r,
-        None => resolve(inv, ix, &q).ok()?,
+        None => {
+            q.target = eni.id.as_str().to_owned();
+            resolve(inv, ix, &q).ok()?
+        }
     };
     let family = r.family;
     let vpc = s.name(r.vpc_id);

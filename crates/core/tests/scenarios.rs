@@ -881,3 +881,65 @@ fn exposure_without_route_tables_still_needs_an_attached_gateway() {
         assert_eq!(!e.open.is_empty(), opens, "{scenario}: {e:#?}");
     }
 }
+
+/// An interface without an instance whose id is also an instance's `Name` tag: the one case where
+/// the survey leaves its shortcut and resolves the interface as `check` does. It is still listed,
+/// with what `check` finds open on it.
+#[test]
+fn exposure_resolves_an_unattached_interface_named_like_an_instance() {
+    let loose = "eni-0f96064da206bcadb";
+    let mut files = files_with(&corpus_dir().join("several-enis"), &["json"]);
+    for (name, bytes) in &mut files {
+        let mut doc: Value = serde_json::from_slice(bytes).unwrap();
+        match name.as_str() {
+            "describe-network-interfaces.json" => {
+                for eni in doc["NetworkInterfaces"].as_array_mut().unwrap() {
+                    if eni["NetworkInterfaceId"] == loose {
+                        eni.as_object_mut().unwrap().remove("Attachment");
+                    }
+                }
+            }
+            "describe-instances.json" => {
+                for r in doc["Reservations"].as_array_mut().unwrap() {
+                    for i in r["Instances"].as_array_mut().unwrap() {
+                        let nested = i["NetworkInterfaces"].as_array_mut().unwrap();
+                        nested.retain(|e| e["NetworkInterfaceId"] != loose);
+                        i["Tags"] = serde_json::json!([{ "Key": "Name", "Value": loose }]);
+                    }
+                }
+            }
+            _ => continue,
+        }
+        *bytes = serde_json::to_vec(&doc).unwrap();
+    }
+    let inputs: Vec<Input> = files
+        .iter()
+        .map(|(name, bytes)| Input { name, bytes })
+        .collect();
+    let inv = load(&inputs).inventory;
+    assert!(inv.enis[loose].instance_id.is_none());
+    let report = vpc_reach_core::exposure(&inv);
+    let e = report
+        .exposures
+        .iter()
+        .find(|e| e.eni_id == loose)
+        .unwrap_or_else(|| panic!("{loose} not listed: {:#?}", report.exposures));
+    let tcp = e
+        .open
+        .iter()
+        .find(|s| s.protocol == "tcp")
+        .expect("a tcp opening");
+    let port = tcp.ports.unwrap().from();
+    let q = Query {
+        target: loose.to_owned(),
+        protocol: QueryProtocol::Tcp { port },
+        source: None,
+        address: Some(e.address),
+    };
+    let checked = vpc_reach_core::check(&inv, &q).unwrap();
+    assert_eq!(
+        checked.reachable_from,
+        tcp.sources.to_vec(),
+        "{e:#?}\n{checked:#?}"
+    );
+}
