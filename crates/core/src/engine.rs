@@ -2580,7 +2580,7 @@ struct Survey<'a> {
     table_rows: Vec<(u16, SetId, bool)>,
     /// [`expose_address`]'s buffers.
     buffers: Buffers<'a>,
-    /// [`Survey::group_table`]'s buffers: a group's rules for one probe, and its segment starts.
+    /// Port table buffers: a group's rules for one probe, and a table's segment starts.
     scratch: (Vec<(Traffic, SetId, bool)>, Vec<u16>),
     /// Rule blocks already interned.
     cidr_ids: FxHashMap<Cidr, SetId>,
@@ -2698,9 +2698,9 @@ impl<'a> Survey<'a> {
         let entries = sorted_entries(acl, false, family);
         let all = IpSet::all(family);
         let start = self.table_rows.len();
-        let mut starts = Vec::new();
+        let mut starts = std::mem::take(&mut self.scratch.1);
         segment_starts(probe, entries.iter().map(|e| &e.traffic), &mut starts);
-        for port in starts {
+        for &port in &starts {
             let flow = probe.flow(port, family);
             let admitted = first_match_each(
                 &entries,
@@ -2711,6 +2711,7 @@ impl<'a> Survey<'a> {
             let id = self.sets.id(admitted);
             self.table_rows.push((port, id, false));
         }
+        self.scratch.1 = starts;
         let t = (start, self.table_rows.len());
         self.tables.insert(key, t);
         t

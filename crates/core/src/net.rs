@@ -356,21 +356,11 @@ impl<T: Bound> RangeSet<T> {
         // One pass into room for the most overlaps there can be, then cut to size when that room
         // is mostly unused: a survey keeps thousands of these.
         let mut out = Vec::with_capacity(self.ranges.len() + other.ranges.len());
-        self.overlaps(other, |r| out.push(r));
-        if out.capacity() > 2 * out.len() {
-            out.shrink_to_fit();
-        }
-        RangeSet { ranges: out }
-    }
-
-    /// Calls `each` with every overlap of the two lists, in order.
-    fn overlaps(&self, other: &Self, mut each: impl FnMut((T, T))) {
         let (mut i, mut j) = (0, 0);
         while let (Some(&(a0, a1)), Some(&(b0, b1))) = (self.ranges.get(i), other.ranges.get(j)) {
-            let lo = a0.max(b0);
-            let hi = a1.min(b1);
+            let (lo, hi) = (a0.max(b0), a1.min(b1));
             if lo <= hi {
-                each((lo, hi));
+                out.push((lo, hi));
             }
             if a1 < b1 {
                 i += 1;
@@ -378,6 +368,10 @@ impl<T: Bound> RangeSet<T> {
                 j += 1;
             }
         }
+        if out.capacity() > 2 * out.len() {
+            out.shrink_to_fit();
+        }
+        RangeSet { ranges: out }
     }
 
     pub fn subtract(&self, other: &Self) -> Self {
