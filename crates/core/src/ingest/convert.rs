@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use super::merge::FlatRule;
+use super::merge::{FlatRule, NestedEni};
 use super::raw::*;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::*;
@@ -363,11 +363,22 @@ impl Ctx<'_> {
     }
 }
 
+/// The interfaces nested in one instance, as [`instance`] leaves them.
+pub(crate) enum Nested {
+    /// Converted, each with the warnings converting it gave (kept apart: see
+    /// `super::merge::Builder::finish`).
+    Read(Vec<NestedEni>),
+    /// Skipped by the fast reader: this list number in its `Spans`.
+    Skipped(usize),
+}
+
+/// An instance and its nested interfaces. Its `eni_ids` list the nested interfaces in input order
+/// (`Builder::finish` orders them by device index once the interfaces are merged).
 pub(crate) fn instance(
     raw: &RawInstance<'_>,
     p: &Path<'_>,
     ctx: &mut Ctx<'_>,
-) -> Result<(Instance, Vec<Eni>), Skip> {
+) -> Result<(Instance, Nested), Skip> {
     let id =
         req_str(&raw.instance_id, &p.key("InstanceId")).map_err(|e| ctx.skip(e, "instance"))?;
     let state = match &raw.state {
@@ -382,18 +393,24 @@ pub(crate) fn instance(
             name = ctx.opt_string(&t.value, &pti.key("Value"));
         }
     }
-    let mut enis = Vec::new();
-    let pn = p.key("NetworkInterfaces");
-    for (i, raw_eni) in raw.network_interfaces.iter().flat_map(Items::iter) {
-        if let Ok(e) = eni(raw_eni, &pn.at(i), Some(id), ctx) {
-            enis.push(e);
+    let mut eni_ids = Vec::new();
+    let nested = match &raw.network_interfaces {
+        Some(NestedEnis::Skipped(list)) => Nested::Skipped(*list),
+        Some(NestedEnis::Read(items)) => {
+            let pn = p.key("NetworkInterfaces");
+            let mut read = Vec::with_capacity(items.list.len());
+            for (i, raw_eni) in items.iter() {
+                let mut diags = Vec::new();
+                let e = eni(raw_eni, &pn.at(i), Some(id), &mut Ctx { diags: &mut diags }).ok();
+                if let Some(e) = &e {
+                    eni_ids.push(e.id.clone());
+                }
+                read.push(NestedEni::converted(e, diags));
+            }
+            Nested::Read(read)
         }
-    }
-    let mut order: Vec<(u32, Id)> = enis
-        .iter()
-        .map(|e| (e.device_index.unwrap_or(u32::MAX), e.id.clone()))
-        .collect();
-    order.sort();
+        None => Nested::Read(Vec::new()),
+    };
     let platform = match ctx.opt_string(&raw.platform, &p.key("Platform")) {
         Some(pl) => Some(pl),
         None => ctx.opt_string(&raw.platform_details, &p.key("PlatformDetails")),
@@ -406,12 +423,12 @@ pub(crate) fn instance(
         subnet_id: ctx.opt_string(&raw.subnet_id, &p.key("SubnetId")),
         private_ip: ctx.or_ignore(opt_ip(&raw.private_ip_address, &p.key("PrivateIpAddress"))),
         public_ip: ctx.or_ignore(opt_ip(&raw.public_ip_address, &p.key("PublicIpAddress"))),
-        eni_ids: order.into_iter().map(|(_, id)| id).collect(),
+        eni_ids,
         security_groups: ctx.group_ids(&raw.security_groups, &p.key("SecurityGroups")),
         platform,
         origin: ctx.origin(p),
     };
-    Ok((inst, enis))
+    Ok((inst, nested))
 }
 
 pub(crate) fn eni(

@@ -201,6 +201,20 @@ mod block {
     }
 }
 
+/// The newtype name by which a list of network interfaces nested in an instance asks a reader with
+/// [`Spans`] to skip it and record where its elements are (see `super::raw::NestedEnis`). Any other
+/// deserializer reads the list as usual.
+pub(crate) const NESTED_ENIS: &str = "$vpc_reach::NestedEnis";
+
+/// The nested interface lists a reader skipped, for reading later: each element's byte range in
+/// the text and its `NetworkInterfaceId`, if that is a string without escapes (else `None`).
+#[derive(Debug, Default)]
+pub(crate) struct Spans<'a> {
+    /// Each skipped list, as a range of `elements`.
+    pub lists: Vec<std::ops::Range<usize>>,
+    pub elements: Vec<(std::ops::Range<usize>, Option<&'a str>)>,
+}
+
 /// Reads JSON values from `text`, starting at a byte offset.
 pub(crate) struct Reader<'a> {
     text: &'a str,
@@ -209,6 +223,8 @@ pub(crate) struct Reader<'a> {
     depth: u32,
     /// Strings with an escape read or skipped so far.
     escaped: usize,
+    /// Where skipped nested interface lists are recorded; `None`: read them.
+    spans: Option<Spans<'a>>,
 }
 
 impl<'a> Reader<'a> {
@@ -219,6 +235,15 @@ impl<'a> Reader<'a> {
             pos,
             depth: 0,
             escaped: 0,
+            spans: None,
+        }
+    }
+
+    /// A reader that skips nested interface lists, recording them (see [`NESTED_ENIS`]).
+    pub(crate) fn with_spans(text: &'a str, pos: usize) -> Self {
+        Reader {
+            spans: Some(Spans::default()),
+            ..Reader::new(text, pos)
         }
     }
 
@@ -538,60 +563,109 @@ impl<'a> Reader<'a> {
     pub(crate) fn skip_value(&mut self) -> Result<()> {
         match self.peek_token() {
             Some(b'"') => self.skip_string(),
-            Some(b'{') => {
-                self.enter()?;
-                if self.peek_token() == Some(b'}') {
-                    self.pos += 1;
-                    self.depth -= 1;
-                    return Ok(());
+            Some(b'{') => self.walk(b'}', |r| {
+                if r.peek_token() != Some(b'"') {
+                    return r.err();
                 }
-                loop {
-                    if self.peek_token() != Some(b'"') {
-                        return self.err();
-                    }
-                    self.skip_string()?;
-                    if self.peek_token() != Some(b':') {
-                        return self.err();
-                    }
-                    self.pos += 1;
-                    self.skip_value()?;
-                    match self.peek_token() {
-                        Some(b',') => self.pos += 1,
-                        Some(b'}') => {
-                            self.pos += 1;
-                            self.depth -= 1;
-                            return Ok(());
-                        }
-                        _ => return self.err(),
-                    }
-                }
-            }
-            Some(b'[') => {
-                self.enter()?;
-                if self.peek_token() == Some(b']') {
-                    self.pos += 1;
-                    self.depth -= 1;
-                    return Ok(());
-                }
-                loop {
-                    self.skip_value()?;
-                    match self.peek_token() {
-                        Some(b',') => self.pos += 1,
-                        Some(b']') => {
-                            self.pos += 1;
-                            self.depth -= 1;
-                            return Ok(());
-                        }
-                        _ => return self.err(),
-                    }
-                }
-            }
+                r.skip_string()?;
+                r.expect(b':')?;
+                r.skip_value()
+            }),
+            Some(b'[') => self.walk(b']', Reader::skip_value),
             Some(b't') => self.literal(b"true"),
             Some(b'f') => self.literal(b"false"),
             Some(b'n') => self.literal(b"null"),
             Some(b'-' | b'0'..=b'9') => self.parse_number().map(|_| ()),
             _ => self.err(),
         }
+    }
+}
+
+impl<'a> Reader<'a> {
+    /// Skips the list at `pos` (its `[` next), validating it, and records it in `spans`: each
+    /// element's byte range, and its `NetworkInterfaceId` if that is a string without escapes.
+    /// Returns the list's number in `spans.lists`.
+    fn skip_nested(&mut self) -> Result<usize> {
+        let mut elements = Vec::new();
+        self.walk(b']', |r| {
+            r.skip_blanks();
+            let start = r.pos;
+            let id = if r.peek() == Some(b'{') {
+                r.skip_object_reading_id()?
+            } else {
+                r.skip_value()?;
+                None
+            };
+            elements.push((start..r.pos, id));
+            Ok(())
+        })?;
+        let Some(spans) = self.spans.as_mut() else {
+            return self.err();
+        };
+        let first = spans.elements.len();
+        spans.elements.extend(elements);
+        spans.lists.push(first..spans.elements.len());
+        Ok(spans.lists.len() - 1)
+    }
+
+    /// [`Reader::skip_value`] for an object, keeping its one `NetworkInterfaceId` string if that
+    /// holds no escape (`None` if it is missing, escaped, not a string, or given twice).
+    fn skip_object_reading_id(&mut self) -> Result<Option<&'a str>> {
+        let mut id = None;
+        let mut seen = false;
+        self.walk(b'}', |r| {
+            let key = r.key()?;
+            if key != "NetworkInterfaceId" {
+                return r.skip_value();
+            }
+            id = match (seen, r.peek_token()) {
+                (false, Some(b'"')) => match r.string()? {
+                    Cow::Borrowed(s) => Some(s),
+                    Cow::Owned(_) => None,
+                },
+                _ => {
+                    r.skip_value()?;
+                    None
+                }
+            };
+            seen = true;
+            Ok(())
+        })?;
+        Ok(id)
+    }
+
+    /// Walks the list or object at `pos` (its `[` or `{` next) up to its `close`, validating the
+    /// commas; `item` reads each element or `"key": value` (blanks before it may be left to it).
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    fn walk(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Result<()>) -> Result<()> {
+        self.enter()?;
+        if self.peek_token() == Some(close) {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(());
+        }
+        loop {
+            item(self)?;
+            match self.peek_token() {
+                Some(b',') => self.pos += 1,
+                Some(b) if b == close => {
+                    self.pos += 1;
+                    self.depth -= 1;
+                    return Ok(());
+                }
+                _ => return self.err(),
+            }
+        }
+    }
+
+    /// At an object's key: the key, unless that is not a string.
+    fn key(&mut self) -> Result<Cow<'a, str>> {
+        if self.peek_token() != Some(b'"') {
+            return self.err();
+        }
+        let key = self.string()?;
+        self.expect(b':')?;
+        Ok(key)
     }
 }
 
@@ -651,6 +725,18 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
         }
     }
 
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value> {
+        if name == NESTED_ENIS && self.spans.is_some() && self.peek_token() == Some(b'[') {
+            let list = self.skip_nested()?;
+            return visitor.visit_u64(list as u64);
+        }
+        visitor.visit_newtype_struct(self)
+    }
+
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.peek_token() {
             Some(b'{') => self.visit_object(visitor),
@@ -682,7 +768,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
 
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char
-        bytes byte_buf unit unit_struct newtype_struct tuple
+        bytes byte_buf unit unit_struct tuple
         tuple_struct enum
     }
 }
@@ -799,9 +885,22 @@ pub(crate) fn read_document<'a, T: de::Deserialize<'a>>(
     Ok((value, reader.offset()))
 }
 
+/// [`read_document`], skipping the nested interface lists and returning where they are.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+pub(crate) fn read_document_with_spans<'a, T: de::Deserialize<'a>>(
+    text: &'a str,
+    pos: usize,
+) -> Result<(T, usize, Spans<'a>)> {
+    let mut reader = Reader::with_spans(text, pos);
+    let value = T::deserialize(&mut reader)?;
+    let spans = reader.spans.take().unwrap_or_default();
+    Ok((value, reader.offset(), spans))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::raw::TopDoc;
     use serde::de::IgnoredAny;
 
     fn fast_ok(s: &str) -> bool {
@@ -974,6 +1073,21 @@ mod tests {
             let start = r.offset();
             let fast = read_document::<serde_json::Value>(text, start);
             let skim = read_document::<IgnoredAny>(text, start).map(|(_, end)| end);
+            // Reading describe-* documents, with nested interface lists read or skipped: skipping
+            // accepts exactly what reading does (bar a wrong shape inside a skipped list), and
+            // never what serde_json refuses.
+            let typed = read_document::<TopDoc>(text, start).map(|(_, end)| end);
+            let spans = read_document_with_spans::<TopDoc>(text, start).map(|(_, end, _)| end);
+            if typed.is_ok() {
+                assert_eq!(spans, typed, "{what}: skipping nested lists at {start}");
+            }
+            if let Ok(end) = spans {
+                let doc = text.get(start..end).unwrap_or_default();
+                assert!(
+                    serde_json::from_str::<serde_json::Value>(doc).is_ok(),
+                    "{what}: skipping nested lists accepts what serde_json refuses at {start}"
+                );
+            }
             match doc {
                 Some((s, v, end)) => {
                     assert_eq!(start, *s, "{what}: document start");
@@ -1046,6 +1160,112 @@ mod tests {
         assert!(docs >= texts.len());
     }
 
+    /// A xorshift generator: the mutation tests' random numbers, the same on every run.
+    fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        }
+    }
+
+    /// Deletes the byte at `at`, or replaces it with a byte of `vocabulary`, or inserts one before it.
+    fn mutate(bytes: &mut Vec<u8>, at: usize, vocabulary: &[u8], next: &mut impl FnMut() -> u64) {
+        let b = vocabulary
+            .get(next() as usize % vocabulary.len().max(1))
+            .copied()
+            .unwrap_or(b' ');
+        match next() % 3 {
+            0 => {
+                if at < bytes.len() {
+                    bytes.remove(at);
+                }
+            }
+            1 => {
+                if let Some(x) = bytes.get_mut(at) {
+                    *x = b;
+                }
+            }
+            _ => bytes.insert(at.min(bytes.len()), b),
+        }
+    }
+
+    /// Mutations inside the interface lists nested in describe-instances, which a full load only
+    /// skips: the skip must refuse exactly the JSON that serde_json refuses.
+    #[test]
+    fn skipped_nested_lists_are_validated_like_serde_json() {
+        let texts = corpus_texts();
+        let mut lists: Vec<(&str, Vec<std::ops::Range<usize>>)> = Vec::new();
+        for (_, t) in &texts {
+            if let Ok((_, _, spans)) = read_document_with_spans::<TopDoc>(t, 0) {
+                if !spans.elements.is_empty() {
+                    lists.push((t, spans.elements.iter().map(|e| e.0.clone()).collect()));
+                }
+            }
+        }
+        assert!(
+            lists.len() >= 5,
+            "corpus documents with nested interfaces: {}",
+            lists.len()
+        );
+        let mut next = xorshift(0x2545_F491_4F6C_DD1D);
+        let vocabulary = b"{}[],:\"\\ \n0123456789-.etrufalsn";
+        let mut compared = 0;
+        for round in 0..4_000u32 {
+            let Some((base, ranges)) = lists.get(next() as usize % lists.len()) else {
+                continue;
+            };
+            let Some(r) = ranges.get(next() as usize % ranges.len()) else {
+                continue;
+            };
+            let mut bytes = base.as_bytes().to_vec();
+            let blank = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_whitespace);
+            // The element's edges, and the list's `[`, `,` or `]` on either side of it.
+            let mut before = r.start;
+            while before > 0 && blank(before - 1) {
+                before -= 1;
+            }
+            let mut after = r.end;
+            while blank(after) {
+                after += 1;
+            }
+            let edges = [
+                before.saturating_sub(1),
+                r.start,
+                r.end.saturating_sub(1),
+                after,
+            ];
+            let structural: Vec<usize> = r
+                .clone()
+                .filter(|&i| bytes.get(i).is_some_and(|b| b"{}[],:\"".contains(b)))
+                .collect();
+            let (at, vocabulary): (usize, &[u8]) = match next() % 3 {
+                0 => (
+                    edges
+                        .get(next() as usize % edges.len())
+                        .copied()
+                        .unwrap_or(r.start),
+                    b"{}[],:\" ",
+                ),
+                1 => (
+                    structural
+                        .get(next() as usize % structural.len().max(1))
+                        .copied()
+                        .unwrap_or(r.start),
+                    b"{}[],:\" ",
+                ),
+                _ => (r.start + next() as usize % r.len().max(1), vocabulary),
+            };
+            mutate(&mut bytes, at, vocabulary, &mut next);
+            let Ok(text) = String::from_utf8(bytes) else {
+                continue;
+            };
+            compared += agree(&text, &format!("nested mutant {round}"));
+        }
+        assert!(compared > 3_000);
+    }
+
     /// Mutated corpus documents: a byte deleted, replaced or inserted (from JSON's own
     /// vocabulary), many times over. Whatever serde_json accepts, the fast reader reads to the
     /// same value; whatever it refuses, the fast reader refuses.
@@ -1058,13 +1278,7 @@ mod tests {
             .filter(|t| t.len() < 6000)
             .collect();
         assert!(small.len() > 100);
-        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
         let vocabulary = b"{}[],:\"\\ \n\t0123456789-+.eEtrufalsn/bu\x01";
         let mut compared = 0;
         for round in 0..40_000u32 {
@@ -1077,21 +1291,7 @@ mod tests {
                     break;
                 }
                 let at = next() as usize % bytes.len();
-                let b = vocabulary
-                    .get(next() as usize % vocabulary.len())
-                    .copied()
-                    .unwrap_or(b' ');
-                match next() % 3 {
-                    0 => {
-                        bytes.remove(at);
-                    }
-                    1 => {
-                        if let Some(x) = bytes.get_mut(at) {
-                            *x = b;
-                        }
-                    }
-                    _ => bytes.insert(at, b),
-                }
+                mutate(&mut bytes, at, vocabulary, &mut next);
             }
             let Ok(text) = String::from_utf8(bytes) else {
                 continue;

@@ -3,6 +3,10 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Display;
+use std::ops::Range;
+use std::sync::Arc;
+
+use super::stage::read_nested;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{
@@ -146,9 +150,9 @@ pub(crate) fn build_map<K: SortKey, T: Entity>(
 pub(crate) struct Pending {
     pub instances: Vec<Instance>,
     /// From describe-network-interfaces.
-    pub enis_own: Vec<Eni>,
+    pub enis_own: Vec<OwnEni>,
     /// Nested in describe-instances.
-    pub enis_nested: Vec<Eni>,
+    pub enis_nested: Vec<NestedEni>,
     pub security_groups: Vec<SecurityGroup>,
     pub network_acls: Vec<NetworkAcl>,
     pub route_tables: Vec<RouteTable>,
@@ -162,6 +166,82 @@ pub(crate) struct Pending {
     pub lists_legacy: Vec<PrefixList>,
     pub nat_gateways: Vec<NatGateway>,
     pub flow_logs: Vec<FlowLogConfig>,
+}
+
+/// An interface from describe-network-interfaces, with which of its lists the record gives (an
+/// empty list counts as given).
+#[derive(Debug, Clone)]
+pub(crate) struct OwnEni {
+    pub eni: Eni,
+    /// `Groups`, `PrivateIpAddresses` (or `PrivateIpAddress`), `Ipv6Addresses`.
+    pub lists: [bool; 3],
+}
+
+impl PartialEq for OwnEni {
+    fn eq(&self, other: &Self) -> bool {
+        self.eni == other.eni
+    }
+}
+
+impl Entity for OwnEni {
+    fn origin(&self) -> &Origin {
+        &self.eni.origin
+    }
+    fn origin_mut(&mut self) -> &mut Origin {
+        &mut self.eni.origin
+    }
+}
+
+impl OwnEni {
+    /// Gives every field the copy in describe-instances could add (see [`fill_eni`]).
+    fn complete(&self) -> bool {
+        let e = &self.eni;
+        self.lists == [true; 3]
+            && e.vpc_id.is_some()
+            && e.subnet_id.is_some()
+            && e.instance_id.is_some()
+            && e.device_index.is_some()
+            && e.attachment_status.is_some()
+            && e.source_dest_check.is_some()
+            && e.interface_type.is_some()
+            && e.description.is_some()
+    }
+}
+
+/// A copy of an interface nested in describe-instances, kept until [`Builder::finish`] knows
+/// whether describe-network-interfaces gave the whole record.
+#[derive(Debug)]
+pub(crate) struct NestedEni {
+    /// The interface's id, when it has a usable one.
+    pub id: Option<Id>,
+    pub body: NestedBody,
+}
+
+#[derive(Debug)]
+pub(crate) enum NestedBody {
+    /// Converted when it was read: the interface (`None` if unusable) and the warnings that gave.
+    Converted(Option<Box<Eni>>, Vec<Diagnostic>),
+    /// Skipped by the fast reader: where it is, to be read only if it is needed. (The browser
+    /// build reads every list in full.)
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    Skipped {
+        /// The input, and the element's bytes in its text.
+        input: usize,
+        range: Range<usize>,
+        instance: Id,
+        /// `Reservations[r].Instances[i].NetworkInterfaces[k]`.
+        at: [usize; 3],
+        source: Arc<str>,
+    },
+}
+
+impl NestedEni {
+    pub(crate) fn converted(eni: Option<Eni>, diags: Vec<Diagnostic>) -> Self {
+        NestedEni {
+            id: eni.as_ref().map(|e| e.id.clone()),
+            body: NestedBody::Converted(eni.map(Box::new), diags),
+        }
+    }
 }
 
 /// A rule from describe-security-group-rules, before it is merged into its group.
@@ -183,6 +263,8 @@ pub(crate) struct ListEntries {
 /// Everything read so far.
 #[derive(Debug, Default)]
 pub(crate) struct Builder {
+    /// The number of the input being read (what a skipped nested interface is read from later).
+    pub input: usize,
     pub inv: Inventory,
     pub pending: Pending,
     flat_rules: Vec<FlatRule>,
@@ -245,13 +327,54 @@ impl Builder {
         self.bpa = Some((mode, origin));
     }
 
-    /// Merges what two commands said about the same things and returns the inventory.
-    pub(crate) fn finish(mut self, diags: &mut Vec<Diagnostic>) -> Inventory {
+    /// Merges what two commands said about the same things and returns the inventory. `texts` are
+    /// the inputs' texts, by number, for the nested interfaces still to be read.
+    ///
+    /// An interface's copy nested in describe-instances is used only for what its
+    /// describe-network-interfaces record lacks: when that record gives every field the copy could
+    /// add, the copy is dropped unread (or, if it was read, with its warnings).
+    pub(crate) fn finish(mut self, texts: &[&str], diags: &mut Vec<Diagnostic>) -> Inventory {
         let p = std::mem::take(&mut self.pending);
         let inv = &mut self.inv;
         inv.instances = build_map(p.instances, |e| &e.id, diags);
-        let own = sorted(p.enis_own, |e| &e.id, diags);
-        let nested = sorted(p.enis_nested, |e| &e.id, diags);
+        let own = sorted(p.enis_own, |e| &e.eni.id, diags);
+        let mut copies = Vec::with_capacity(p.enis_nested.len());
+        let mut lost = false;
+        for n in p.enis_nested {
+            let covered = n.id.as_ref().is_some_and(|id| {
+                own.binary_search_by(|(k, _)| k.cmp(id))
+                    .ok()
+                    .and_then(|at| own.get(at))
+                    .is_some_and(|(_, o)| o.complete())
+            });
+            if covered {
+                continue;
+            }
+            let (eni, ds) = match n.body {
+                NestedBody::Converted(eni, ds) => (eni.map(|e| *e), ds),
+                NestedBody::Skipped {
+                    input,
+                    range,
+                    instance,
+                    at,
+                    source,
+                } => {
+                    let text = texts.get(input).copied().unwrap_or_default();
+                    let (mut eni, mut ds) = read_nested(text, range, at, &instance);
+                    if let Some(e) = eni.as_mut() {
+                        e.origin.source = Arc::clone(&source);
+                    }
+                    ds.iter_mut().for_each(|d| d.source = source.to_string());
+                    (eni, ds)
+                }
+            };
+            diags.extend(ds);
+            match eni {
+                Some(e) => copies.push(e),
+                None => lost |= n.id.is_some(),
+            }
+        }
+        let nested = sorted(copies, |e| &e.id, diags);
         inv.security_groups = build_map(p.security_groups, |e| &e.id, diags);
         inv.network_acls = build_map(p.network_acls, |e| &e.id, diags);
         inv.route_tables = build_map(p.route_tables, |e| &e.id, diags);
@@ -269,6 +392,7 @@ impl Builder {
             .map(|(_, f)| f)
             .collect();
         self.merge_enis(own, nested);
+        self.order_eni_ids(lost);
         self.merge_flat_rules();
         self.merge_prefix_lists(managed, legacy, diags);
         self.inv.bpa_account = self.bpa.map(|(m, _)| m);
@@ -277,10 +401,14 @@ impl Builder {
 
     /// An ENI listed by describe-network-interfaces and inside describe-instances is one ENI: the
     /// describe-network-interfaces record is used, with fields it lacks filled in from the other.
-    fn merge_enis(&mut self, own: Vec<(Id, Eni)>, nested: Vec<(Id, Eni)>) {
+    fn merge_enis(&mut self, own: Vec<(Id, OwnEni)>, nested: Vec<(Id, Eni)>) {
         // Both are sorted by id: merge them in one pass and build the map in bulk.
-        if own.is_empty() || nested.is_empty() {
-            self.inv.enis = own.into_iter().chain(nested).collect();
+        if nested.is_empty() {
+            self.inv.enis = own.into_iter().map(|(id, o)| (id, o.eni)).collect();
+            return;
+        }
+        if own.is_empty() {
+            self.inv.enis = nested.into_iter().collect();
             return;
         }
         let mut out: Vec<(Id, Eni)> = Vec::with_capacity(own.len().max(nested.len()));
@@ -294,19 +422,36 @@ impl Builder {
                 (None, None) => break,
             };
             let next = match order {
-                std::cmp::Ordering::Less => a.next(),
+                std::cmp::Ordering::Less => a.next().map(|(id, o)| (id, o.eni)),
                 std::cmp::Ordering::Greater => b.next(),
                 std::cmp::Ordering::Equal => match (a.next(), b.next()) {
-                    (Some((id, mut eni)), Some((_, other))) => {
-                        fill_eni(&mut eni, other);
-                        Some((id, eni))
+                    (Some((id, mut own)), Some((_, other))) => {
+                        fill_eni(&mut own, other);
+                        Some((id, own.eni))
                     }
-                    (x, y) => x.or(y),
+                    (x, y) => x.map(|(id, o)| (id, o.eni)).or(y),
                 },
             };
             out.extend(next);
         }
         self.inv.enis = out.into_iter().collect();
+    }
+
+    /// Orders each instance's interfaces by device index (then id), as merged; `lost`: some nested
+    /// interface listed in `eni_ids` turned out unreadable, so the lists keep only known ones.
+    fn order_eni_ids(&mut self, lost: bool) {
+        let enis = &self.inv.enis;
+        for inst in self.inv.instances.values_mut() {
+            if lost {
+                inst.eni_ids.retain(|id| enis.contains_key(id));
+            }
+            if inst.eni_ids.len() > 1 {
+                let index = |id: &Id| enis.get(id).and_then(|e| e.device_index);
+                inst.eni_ids.sort_by(|a, b| {
+                    (index(a).unwrap_or(u32::MAX), a).cmp(&(index(b).unwrap_or(u32::MAX), b))
+                });
+            }
+        }
     }
 
     /// Adds describe-security-group-rules rules to their groups (creating a group known only from
@@ -449,21 +594,24 @@ fn fill<T>(slot: &mut Option<T>, other: Option<T>) {
     }
 }
 
-fn fill_vec<T>(slot: &mut Vec<T>, other: Vec<T>) {
-    if slot.is_empty() {
+fn fill_vec<T>(slot: &mut Vec<T>, given: bool, other: Vec<T>) {
+    if !given {
         *slot = other;
     }
 }
 
-fn fill_eni(own: &mut Eni, nested: Eni) {
+/// What the describe-network-interfaces record lacks, from the copy nested in describe-instances.
+fn fill_eni(own_record: &mut OwnEni, nested: Eni) {
+    let [groups, private_ips, ipv6] = own_record.lists;
+    let own = &mut own_record.eni;
     fill(&mut own.vpc_id, nested.vpc_id);
     fill(&mut own.subnet_id, nested.subnet_id);
     fill(&mut own.instance_id, nested.instance_id);
     fill(&mut own.device_index, nested.device_index);
     fill(&mut own.attachment_status, nested.attachment_status);
-    fill_vec(&mut own.groups, nested.groups);
-    fill_vec(&mut own.private_ips, nested.private_ips);
-    fill_vec(&mut own.ipv6_addresses, nested.ipv6_addresses);
+    fill_vec(&mut own.groups, groups, nested.groups);
+    fill_vec(&mut own.private_ips, private_ips, nested.private_ips);
+    fill_vec(&mut own.ipv6_addresses, ipv6, nested.ipv6_addresses);
     fill(&mut own.source_dest_check, nested.source_dest_check);
     fill(&mut own.interface_type, nested.interface_type);
     fill(&mut own.description, nested.description);

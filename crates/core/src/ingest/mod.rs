@@ -45,9 +45,26 @@
 //! `SecurityGroups[2].IpPermissions[0].IpRanges[1].CidrIp`), and only that part is skipped: the
 //! rule, route, address or entry, or the whole resource when its id is missing. Unknown fields are
 //! ignored. The same resource given twice with the same content is silent; with different content
-//! it is a warning naming both places, and the last one is used. An ENI in both describe-instances
-//! and describe-network-interfaces is one ENI; a rule in both describe-security-groups and
-//! describe-security-group-rules is one rule.
+//! it is a warning naming both places, and the last one is used. A rule in both
+//! describe-security-groups and describe-security-group-rules is one rule.
+//!
+//! # Interfaces in both describe-instances and describe-network-interfaces
+//!
+//! An ENI in both is one ENI. describe-network-interfaces' record is used for every field it gives
+//! (an empty list counts as given); the copy nested in describe-instances only fills in what the
+//! record lacks (a `--query` that trimmed it). So when the record gives every field the copy could
+//! add (as the AWS CLI always prints it), the copy is not needed, and it is not read: a full load
+//! only checks its JSON syntax and notes its id, and reads it at the end if no complete record for
+//! that id turned up (documents come in any order). Consequences:
+//!
+//! - a problem inside a copy that is not needed (an invalid address, say) is not reported;
+//! - warnings about copies that are read come after the other warnings, as they are read last;
+//! - an instance's interfaces are ordered by the merged device index;
+//! - a copy of the wrong *shape* (`"Groups": {}`) loses only that interface, with a warning, and
+//!   only if it is needed. In the browser, where every list is read in full by `serde_json`, the
+//!   wrong shape sends the document to the fallback pass, which skips the whole instance. This is
+//!   the one difference between the two builds; on well-formed input they agree (`tests` checks
+//!   it on every scenario, corpus network and a synthetic account).
 //!
 //! # Speed
 //!
@@ -58,6 +75,8 @@
 //! are skipped by the parser; leaves accept any JSON type, so a wrong type is reported by the
 //! conversion rather than failing the parse), converts it to the model while it is still in cache,
 //! and drops it. A document's resources are staged and committed when the document has parsed.
+//! The interface lists nested in describe-instances are skipped, and read at the end of the load
+//! only if needed (above).
 //! Only a document the fast pass refuses is read again, by `serde_json`: a malformed one for its
 //! message and position, and one whose *shape* is wrong (an object where a list belongs)
 //! into a `Value`, resource by resource, to name and skip the bad ones. (The browser build uses
@@ -113,14 +132,29 @@ pub struct Loaded {
 
 /// Reads every input. Never panics; problems become diagnostics and the rest is still loaded.
 pub fn load(inputs: &[Input<'_>]) -> Loaded {
+    load_all(inputs, true)
+}
+
+/// [`load`]; `skip_nested`: let the fast reader skip the interfaces nested in describe-instances
+/// (the result is the same either way: `tests` checks it).
+fn load_all(inputs: &[Input<'_>], skip_nested: bool) -> Loaded {
     let mut loaded = Loaded::default();
     let mut b = Builder::default();
+    // Kept to the end: nested interfaces the fast reader skipped are read from them if needed.
+    let mut texts = Vec::new();
     for input in inputs {
         if let Some(text) = decode_input(input, &mut loaded) {
-            load_json(input.name, &text, &mut Sink::Commit(&mut b), &mut loaded);
+            b.input = texts.len();
+            let mut sink = Sink::Commit {
+                b: &mut b,
+                skip_nested,
+            };
+            load_json(input.name, &text, &mut sink, &mut loaded);
+            texts.push(text);
         }
     }
-    loaded.inventory = b.finish(&mut loaded.diagnostics);
+    let text_of: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
+    loaded.inventory = b.finish(&text_of, &mut loaded.diagnostics);
     loaded
 }
 
@@ -166,7 +200,7 @@ pub fn load_for(inputs: &[Input<'_>], target: &str) -> Loaded {
     for p in pending {
         handle_doc(p.doc.into_doc(), &p.source, &p.name, &mut b, &mut loaded);
     }
-    loaded.inventory = b.finish(&mut loaded.diagnostics);
+    loaded.inventory = b.finish(&text_of, &mut loaded.diagnostics);
     loaded
 }
 
@@ -201,7 +235,11 @@ fn decode_input<'i>(input: &Input<'i>, loaded: &mut Loaded) -> Option<Cow<'i, st
 
 /// Where a read document goes: into the inventory at once, or kept, in order, for [`load_for`].
 enum Sink<'s> {
-    Commit(&'s mut Builder),
+    Commit {
+        b: &'s mut Builder,
+        /// See [`typed_read`].
+        skip_nested: bool,
+    },
     Defer {
         input: usize,
         pending: &'s mut Vec<Pending>,
@@ -234,7 +272,7 @@ impl Deferred {
 impl Sink<'_> {
     fn emit(&mut self, doc: Deferred, source: &str, name: &str, loaded: &mut Loaded) {
         match self {
-            Sink::Commit(b) => handle_doc(doc.into_doc(), source, name, b, loaded),
+            Sink::Commit { b, .. } => handle_doc(doc.into_doc(), source, name, b, loaded),
             Sink::Defer { input, pending } => pending.push(Pending {
                 input: *input,
                 source: source.to_owned(),
@@ -270,7 +308,16 @@ fn load_json(name: &str, text: &str, sink: &mut Sink<'_>, loaded: &mut Loaded) {
                 continue;
             }
         }
-        if let Some((doc, end)) = typed_read(text, start) {
+        // A full load skips the interfaces nested in describe-instances (read later if needed); a
+        // selective one needs them to follow references.
+        let skip_nested = matches!(
+            sink,
+            Sink::Commit {
+                skip_nested: true,
+                ..
+            }
+        );
+        if let Some((doc, end)) = typed_read(text, start, skip_nested) {
             count += 1;
             let source = doc_name(name, text, count, end);
             sink.emit(Deferred::Read(doc), &source, name, loaded);
@@ -317,13 +364,24 @@ fn load_json(name: &str, text: &str, sink: &mut Sink<'_>, loaded: &mut Loaded) {
 /// The typed pass over the document at `start`: the fast [`json`] reader natively; in the browser,
 /// `serde_json` itself, whose parsing code the page needs anyway (for the fallback pass), so the
 /// download does not carry a second parser's copy of every input type (about 32 KB gzipped).
-fn typed_read(text: &str, start: usize) -> Option<(TopDoc, usize)> {
+///
+/// With `skip_nested`, the fast reader skips the interface lists nested in describe-instances and
+/// the document records where their elements are (see `raw::NestedEnis`).
+fn typed_read(text: &str, start: usize, skip_nested: bool) -> Option<(TopDoc, usize)> {
     #[cfg(not(target_arch = "wasm32"))]
     {
-        json::read_document::<TopDoc>(text, start).ok()
+        if !skip_nested {
+            return json::read_document::<TopDoc>(text, start).ok();
+        }
+        let (mut doc, end, spans) = json::read_document_with_spans::<TopDoc>(text, start).ok()?;
+        if let TopDoc::Object(out) = &mut doc {
+            out.resolve_spans(text, &spans);
+        }
+        Some((doc, end))
     }
     #[cfg(target_arch = "wasm32")]
     {
+        let _ = skip_nested;
         let rest = text.get(start..)?;
         let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<TopDoc>();
         let doc = stream.next()?.ok()?;

@@ -175,7 +175,7 @@ raw!(
         subnet_id: V<'a>,
         private_ip_address: V<'a>,
         public_ip_address: V<'a>,
-        network_interfaces: Option<Items<RawEni<'a>>>,
+        network_interfaces: Option<NestedEnis<'a>>,
         security_groups: L<RawGroupRef<'a>>,
         platform: V<'a>,
         platform_details: V<'a>,
@@ -184,6 +184,44 @@ raw!(
 );
 
 raw!(RawReservation { instances: Option<Items<RawInstance<'a>>> });
+
+/// `Reservations[].Instances[].NetworkInterfaces`: the copies of the instance's interfaces.
+///
+/// Usually describe-network-interfaces lists the same interfaces in full, and then these copies
+/// are not needed (see `super::merge::Builder::finish`). The fast reader of a full load therefore
+/// only skips the list, recording where each element is and its id ([`super::json::NESTED_ENIS`]);
+/// the elements are read at the end of the load if they are needed. Every other reader
+/// (`serde_json`, the fallback pass, a selective read) reads them at once.
+#[derive(Debug)]
+pub(crate) enum NestedEnis<'a> {
+    Read(Items<RawEni<'a>>),
+    /// The number of the list in the reader's [`super::json::Spans`].
+    Skipped(usize),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for NestedEnis<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = NestedEnis<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list")
+            }
+            fn visit_u64<E>(self, list: u64) -> Result<NestedEnis<'a>, E> {
+                Ok(NestedEnis::Skipped(
+                    usize::try_from(list).unwrap_or(usize::MAX),
+                ))
+            }
+            fn visit_newtype_struct<D: Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> Result<NestedEnis<'a>, D::Error> {
+                Items::deserialize(d).map(NestedEnis::Read)
+            }
+        }
+        d.deserialize_newtype_struct(super::json::NESTED_ENIS, V(PhantomData))
+    }
+}
 
 raw!(RawIpRange { cidr_ip: V<'a>, description: V<'a> });
 raw!(RawIpv6Range { cidr_ipv6: V<'a>, description: V<'a> });

@@ -9,11 +9,24 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::convert::*;
-use super::merge::{Builder, FlatRule, ListEntries};
+#[cfg(not(target_arch = "wasm32"))]
+use super::json;
+use super::json::Spans;
+use super::merge::{Builder, Entity, FlatRule, ListEntries, NestedBody, NestedEni, OwnEni};
 use super::raw::*;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::*;
 use crate::net::{Cidr, Family};
+
+/// A nested interface list the fast reader skipped: its number in the reader's `Spans`, its
+/// instance (an index in `DocOut::instances`), and `Reservations[r].Instances[i]`.
+#[derive(Debug)]
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+struct SkippedList {
+    list: usize,
+    instance: usize,
+    at: [usize; 2],
+}
 
 /// What one document gave, before it is committed.
 #[derive(Debug, Default)]
@@ -29,8 +42,10 @@ pub(crate) struct DocOut {
     pub prefix_list_id: Option<Result<String, String>>,
     entries: Option<Vec<Cidr>>,
     instances: Vec<Instance>,
-    enis_nested: Vec<Eni>,
-    enis_own: Vec<Eni>,
+    enis_nested: Vec<NestedEni>,
+    enis_own: Vec<OwnEni>,
+    /// Nested interface lists the fast reader skipped, until [`DocOut::resolve_spans`].
+    skipped: Vec<SkippedList>,
     security_groups: Vec<SecurityGroup>,
     flat_rules: Vec<FlatRule>,
     network_acls: Vec<NetworkAcl>,
@@ -114,7 +129,7 @@ impl DocOut {
         macro_rules! into {
             ($($kind:ident),*) => {$(
                 let mut v = std::mem::take(&mut self.$kind);
-                v.iter_mut().for_each(|e| origin(&mut e.origin));
+                v.iter_mut().for_each(|e| origin(e.origin_mut()));
                 if b.pending.$kind.is_empty() {
                     b.pending.$kind = v;
                 } else {
@@ -122,9 +137,28 @@ impl DocOut {
                 }
             )*};
         }
+        let input = b.input;
+        for n in &mut self.enis_nested {
+            match &mut n.body {
+                NestedBody::Converted(eni, ds) => {
+                    if let Some(e) = eni.as_mut() {
+                        origin(&mut e.origin);
+                    }
+                    ds.iter_mut().for_each(|d| d.source = source.to_owned());
+                }
+                NestedBody::Skipped {
+                    input: i,
+                    source: s,
+                    ..
+                } => {
+                    *i = input;
+                    *s = Arc::clone(&shared);
+                }
+            }
+        }
+        b.pending.enis_nested.append(&mut self.enis_nested);
         into!(
             instances,
-            enis_nested,
             enis_own,
             security_groups,
             network_acls,
@@ -213,8 +247,61 @@ macro_rules! simple {
     };
 }
 
-fn eni_own(raw: &RawEni<'_>, p: &Path<'_>, ctx: &mut Ctx<'_>) -> Result<Eni, Skip> {
-    eni(raw, p, None, ctx)
+fn eni_own(raw: &RawEni<'_>, p: &Path<'_>, ctx: &mut Ctx<'_>) -> Result<OwnEni, Skip> {
+    let eni = eni(raw, p, None, ctx)?;
+    let lists = [
+        raw.groups.is_some() || !eni.groups.is_empty(),
+        raw.private_ip_addresses.is_some() || !eni.private_ips.is_empty(),
+        raw.ipv6_addresses.is_some() || !eni.ipv6_addresses.is_empty(),
+    ];
+    Ok(OwnEni { eni, lists })
+}
+
+/// Reads and converts the nested interface at `range` of `text`, at
+/// `Reservations[r].Instances[i].NetworkInterfaces[k]` of instance `instance`: the interface, if
+/// usable, and the warnings. An element of the wrong shape is read again by `serde_json` to name
+/// the problem, as the fallback pass does.
+pub(crate) fn read_nested(
+    text: &str,
+    range: std::ops::Range<usize>,
+    [r, i, k]: [usize; 3],
+    instance: &str,
+) -> (Option<Eni>, Vec<Diagnostic>) {
+    let root = Path::root("Reservations");
+    let pr = root.at(r);
+    let pis = pr.key("Instances");
+    let pi = pis.at(i);
+    let pn = pi.key("NetworkInterfaces");
+    let p = pn.at(k);
+    let mut diags = Vec::new();
+    let mut ctx = Ctx { diags: &mut diags };
+    // The browser build never skips a list, and carries no fast reader for this type.
+    #[cfg(not(target_arch = "wasm32"))]
+    let fast = json::read_document::<RawEni<'_>>(text, range.start).ok();
+    #[cfg(target_arch = "wasm32")]
+    let fast: Option<(RawEni<'_>, usize)> = None;
+    let eni = match fast {
+        Some((raw, _)) => eni(&raw, &p, Some(instance), &mut ctx).ok(),
+        None => {
+            let element = text.get(range).unwrap_or_default();
+            let value = serde_json::from_str::<serde_json::Value>(element).ok();
+            let mut problems = Vec::new();
+            let raw = value.as_ref().and_then(|v| {
+                element_from_value::<RawEni<'_>>(v, &mut |suffix, msg| {
+                    problems.push((suffix, msg));
+                })
+            });
+            let at = p.render();
+            for (suffix, msg) in problems {
+                ctx.warn(
+                    format!("{at}{suffix}"),
+                    format!("{msg}, so this part is skipped"),
+                );
+            }
+            raw.and_then(|raw| eni(&raw, &p, Some(instance), &mut ctx).ok())
+        }
+    };
+    (eni, diags)
 }
 
 fn internet_gateway(
@@ -350,10 +437,17 @@ impl<'a> RawResource<'a> for RawReservation<'a> {
         let pr = root.at(r);
         let pi = pr.key("Instances");
         for (i, raw) in self.instances.iter().flat_map(|it| it.iter()) {
-            let Ok((inst, enis)) = instance(raw, &pi.at(i), &mut out.ctx()) else {
+            let Ok((inst, nested)) = instance(raw, &pi.at(i), &mut out.ctx()) else {
                 continue;
             };
-            out.enis_nested.extend(enis);
+            match nested {
+                Nested::Read(enis) => out.enis_nested.extend(enis),
+                Nested::Skipped(list) => out.skipped.push(SkippedList {
+                    list,
+                    instance: out.instances.len(),
+                    at: [r, i],
+                }),
+            }
             out.instances.push(inst);
             out.count(Command::DescribeInstances, 1);
         }
@@ -467,6 +561,51 @@ impl<'a> RawResource<'a> for RawPrefixList<'a> {
 }
 
 impl DocOut {
+    /// Takes in the nested interface lists the fast reader skipped in this document (of `text`):
+    /// each element becomes a [`NestedEni`] to be read if needed, and its id goes into its
+    /// instance's `eni_ids`. An element whose id could not be seen without reading it (missing,
+    /// escaped, not a string) is read now.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    pub(crate) fn resolve_spans(&mut self, text: &str, spans: &Spans<'_>) {
+        for s in std::mem::take(&mut self.skipped) {
+            let Some(inst) = self.instances.get_mut(s.instance) else {
+                continue;
+            };
+            let elements = spans
+                .lists
+                .get(s.list)
+                .and_then(|l| spans.elements.get(l.clone()))
+                .unwrap_or_default();
+            let [r, i] = s.at;
+            for (k, (range, id)) in elements.iter().enumerate() {
+                let n = match id {
+                    Some(id) => {
+                        let id = Id::from(*id);
+                        inst.eni_ids.push(id.clone());
+                        NestedEni {
+                            id: Some(id),
+                            body: NestedBody::Skipped {
+                                input: 0,
+                                range: range.clone(),
+                                instance: inst.id.clone(),
+                                at: [r, i, k],
+                                source: Arc::default(),
+                            },
+                        }
+                    }
+                    None => {
+                        let (eni, diags) = read_nested(text, range.clone(), [r, i, k], &inst.id);
+                        if let Some(e) = &eni {
+                            inst.eni_ids.push(e.id.clone());
+                        }
+                        NestedEni::converted(eni, diags)
+                    }
+                };
+                self.enis_nested.push(n);
+            }
+        }
+    }
+
     /// Adds to `w` the ids that the resources read so far, and reached from the target, reference
     /// (see [`super::select`]).
     pub(crate) fn learn(&self, w: &mut super::select::Wanted) {
@@ -492,7 +631,11 @@ impl DocOut {
                     .for_each(|g| add(&mut w.groups, Some(g)));
             }
         }
-        for e in self.enis_nested.iter().chain(&self.enis_own) {
+        let nested = self.enis_nested.iter().filter_map(|n| match &n.body {
+            NestedBody::Converted(e, _) => e.as_deref(),
+            NestedBody::Skipped { .. } => None,
+        });
+        for e in nested.chain(self.enis_own.iter().map(|o| &o.eni)) {
             let reached = e.id == w.target
                 || w.enis.contains(&e.id)
                 || e.instance_id

@@ -909,3 +909,200 @@ fn json_then_command_output_in_one_paste() {
         .iter()
         .any(|d| d.severity == Severity::Error && d.line == Some(2)));
 }
+
+/// describe-instances whose nested copies disagree with describe-network-interfaces: `eni-1`'s
+/// copy has an unreadable address and other values; `eni-2` is only nested, listed first.
+const NESTED: &str = r#"{"Reservations": [{"Instances": [{"InstanceId": "i-1", "NetworkInterfaces": [
+  {"NetworkInterfaceId": "eni-2", "PrivateIpAddress": "10.0.1.7"},
+  {"NetworkInterfaceId": "eni-1", "Attachment": {"DeviceIndex": 0, "Status": "attached"},
+   "SubnetId": "subnet-copy", "Description": "from the copy", "PrivateIpAddress": "10-0-1-4",
+   "Groups": [{"GroupId": "sg-copy"}],
+   "Ipv6Addresses": [{"Ipv6Address": "2001:db8::5"}]}
+]}]}]}"#;
+
+/// `eni-1` as describe-network-interfaces prints it: every field the copy could add.
+const ENI_1: &str = r#"{"NetworkInterfaces": [{"NetworkInterfaceId": "eni-1", "VpcId": "vpc-1",
+  "SubnetId": "subnet-1", "Attachment": {"InstanceId": "i-1", "DeviceIndex": 0, "Status": "attached"},
+  "Groups": [], "PrivateIpAddress": "10.0.1.4",
+  "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.1.4", "Primary": true}],
+  "Ipv6Addresses": [], "SourceDestCheck": true, "InterfaceType": "interface",
+  "Description": "Primary network interface"}]}"#;
+
+/// Both orders of two inputs, each loaded with the nested lists skipped and read in full: the four
+/// results must agree (the browser build always reads them in full).
+fn both_orders_both_ways(first: &str, second: &str) -> Loaded {
+    let mut results = Vec::new();
+    for (a, b) in [(first, second), (second, first)] {
+        for skip in [true, false] {
+            let inputs = [
+                Input {
+                    name: if a == first {
+                        "first.json"
+                    } else {
+                        "second.json"
+                    },
+                    bytes: a.as_bytes(),
+                },
+                Input {
+                    name: if b == first {
+                        "first.json"
+                    } else {
+                        "second.json"
+                    },
+                    bytes: b.as_bytes(),
+                },
+            ];
+            results.push(load_all(&inputs, skip));
+        }
+    }
+    let first_result = results.remove(0);
+    for r in &results {
+        assert_eq!(r.inventory, first_result.inventory);
+        let mut a = r.diagnostics.clone();
+        let mut b = first_result.diagnostics.clone();
+        a.sort_by_key(|d| format!("{d:?}"));
+        b.sort_by_key(|d| format!("{d:?}"));
+        assert_eq!(a, b);
+    }
+    first_result
+}
+
+#[test]
+fn a_nested_copy_is_not_read_when_the_interface_record_is_complete() {
+    let l = both_orders_both_ways(NESTED, ENI_1);
+    // The copy's unreadable address is not reported: the copy is not used.
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let e = &l.inventory.enis["eni-1"];
+    assert_eq!(e.subnet_id.as_deref(), Some("subnet-1"));
+    assert_eq!(e.description.as_deref(), Some("Primary network interface"));
+    // A list the record gives, even empty, is the record's.
+    assert!(e.ipv6_addresses.is_empty());
+    assert_eq!(e.origin.path, "NetworkInterfaces[0]");
+    // An interface only nested is read, tied to its instance.
+    let e2 = &l.inventory.enis["eni-2"];
+    assert_eq!(e2.instance_id.as_deref(), Some("i-1"));
+    assert_eq!(e2.device_index, None);
+    assert_eq!(
+        e2.private_ips.first().map(|p| p.address),
+        Some(ip("10.0.1.7"))
+    );
+    assert_eq!(
+        e2.origin.path,
+        "Reservations[0].Instances[0].NetworkInterfaces[0]"
+    );
+    // By device index (none last), not input order.
+    assert_eq!(l.inventory.instances["i-1"].eni_ids, ["eni-1", "eni-2"]);
+}
+
+#[test]
+fn a_nested_copy_fills_what_the_interface_record_lacks_and_its_warnings_stay() {
+    let incomplete = ENI_1.replace(r#""Ipv6Addresses": [], "#, "").replace(
+        r#""Description": "Primary network interface""#,
+        r#""Other": 1"#,
+    );
+    let l = both_orders_both_ways(NESTED, &incomplete);
+    let warnings = of(&l, Severity::Warning);
+    assert_eq!(warnings.len(), 1, "{:?}", l.diagnostics);
+    let w = warnings[0];
+    assert_eq!(
+        w.path.as_deref(),
+        Some("Reservations[0].Instances[0].NetworkInterfaces[1].PrivateIpAddress")
+    );
+    assert!(w.message.contains("10-0-1-4"), "{}", w.message);
+    // Named after the input it is in, whichever order the inputs came in.
+    assert_eq!(w.source, "first.json");
+    let e = &l.inventory.enis["eni-1"];
+    assert_eq!(e.description.as_deref(), Some("from the copy"));
+    assert_eq!(e.ipv6_addresses, vec![ip("2001:db8::5")]);
+    // What the record gives stays the record's, an empty list too.
+    assert_eq!(e.subnet_id.as_deref(), Some("subnet-1"));
+    assert!(e.groups.is_empty());
+    assert_eq!(e.origin.path, "NetworkInterfaces[0]");
+}
+
+#[test]
+fn a_nested_copy_of_the_wrong_shape_loses_only_that_interface() {
+    let text = r#"{"Reservations": [{"Instances": [{"InstanceId": "i-1", "NetworkInterfaces": [
+        {"NetworkInterfaceId": "eni-1", "Groups": {"GroupId": "sg-1"}},
+        {"NetworkInterfaceId": "eni-2", "Attachment": {"DeviceIndex": 0}}]}]}]}"#;
+    let l = one("i.json", text);
+    let warnings = of(&l, Severity::Warning);
+    assert_eq!(warnings.len(), 1, "{:?}", l.diagnostics);
+    assert_eq!(
+        warnings[0].path.as_deref(),
+        Some("Reservations[0].Instances[0].NetworkInterfaces[0].Groups")
+    );
+    assert!(
+        warnings[0].message.starts_with("expected a list"),
+        "{}",
+        warnings[0].message
+    );
+    assert_eq!(warnings[0].source, "i.json");
+    assert!(!l.inventory.enis.contains_key("eni-1"));
+    assert_eq!(l.inventory.instances["i-1"].eni_ids, ["eni-2"]);
+    // Its id unseen (escaped here), an element is read at once, and still named by its path.
+    let escaped = text.replace(r#""eni-1""#, r#""eni-\u0031""#);
+    let l = one("i.json", &escaped);
+    assert_eq!(of(&l, Severity::Warning).len(), 1, "{:?}", l.diagnostics);
+    assert_eq!(l.inventory.instances["i-1"].eni_ids, ["eni-2"]);
+}
+
+#[path = "../../benches/synth/mod.rs"]
+mod synth;
+
+/// Every input folder under `dir` (scenarios, corpus networks) as one load, and each file alone.
+fn input_sets(dir: &std::path::Path, out: &mut Vec<Vec<(String, Vec<u8>)>>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut files = Vec::new();
+    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            input_sets(&p, out);
+        } else if p.extension().is_some_and(|x| x == "json") {
+            if let Ok(bytes) = std::fs::read(&p) {
+                files.push((p.display().to_string(), bytes));
+            }
+        }
+    }
+    if files.len() > 1 {
+        out.extend(files.iter().map(|f| vec![f.clone()]));
+    }
+    if !files.is_empty() {
+        out.push(files);
+    }
+}
+
+#[test]
+fn skipping_nested_interfaces_gives_the_same_load_as_reading_them() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sets = Vec::new();
+    input_sets(&root.join("../../tests/scenarios"), &mut sets);
+    input_sets(&root.join("../../../shared/corpus"), &mut sets);
+    assert!(sets.len() > 800, "the corpus is beside the repository");
+    let account = synth::generate(synth::Sizes::smoke()).unwrap();
+    let (bundle, _) = account.bundle();
+    sets.push(vec![("bundle.json".to_owned(), bundle)]);
+    let mut nested = 0;
+    for set in &sets {
+        let inputs: Vec<Input<'_>> = set
+            .iter()
+            .map(|(name, bytes)| Input { name, bytes })
+            .collect();
+        let skipped = load_all(&inputs, true);
+        let read = load_all(&inputs, false);
+        let what = set.first().map_or("", |f| f.0.as_str());
+        assert_eq!(skipped.inventory, read.inventory, "{what}");
+        assert_eq!(skipped.diagnostics, read.diagnostics, "{what}");
+        assert_eq!(skipped.documents, read.documents, "{what}");
+        nested += read
+            .inventory
+            .instances
+            .values()
+            .map(|i| i.eni_ids.len())
+            .sum::<usize>();
+    }
+    assert!(nested > 200, "nested interfaces seen: {nested}");
+}
