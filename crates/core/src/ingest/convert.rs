@@ -303,6 +303,11 @@ impl Ctx<'_> {
         });
     }
 
+    /// Reports a value of the wrong shape (found by `serde_json` in the fallback pass), skipped.
+    pub(crate) fn part_skipped(&mut self, path: String, message: &str) {
+        self.warn(path, format!("{message}, so this part is skipped"));
+    }
+
     /// Reports a problem that makes `what` unusable.
     pub(crate) fn skip(&mut self, pr: Problem, what: &str) -> Skip {
         self.warn(

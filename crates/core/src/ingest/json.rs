@@ -579,9 +579,7 @@ impl<'a> Reader<'a> {
             _ => self.err(),
         }
     }
-}
 
-impl<'a> Reader<'a> {
     /// Skips the list at `pos` (its `[` next), validating it, and records it in `spans`: each
     /// element's byte range, and its `NetworkInterfaceId` if that is a string without escapes.
     /// Returns the list's number in `spans.lists`.

@@ -290,6 +290,15 @@ impl Sink<'_> {
 /// concatenated files, or evidence text after the JSON), or well-formed with a wrong shape
 /// somewhere, which [`fallback`] reads resource by resource.
 fn load_json(name: &str, text: &str, sink: &mut Sink<'_>, loaded: &mut Loaded) {
+    // A full load skips the interfaces nested in describe-instances (read later if needed); a
+    // selective one needs them to follow references.
+    let skip_nested = matches!(
+        sink,
+        Sink::Commit {
+            skip_nested: true,
+            ..
+        }
+    );
     let mut pos = 0;
     let mut count = 0;
     loop {
@@ -308,15 +317,6 @@ fn load_json(name: &str, text: &str, sink: &mut Sink<'_>, loaded: &mut Loaded) {
                 continue;
             }
         }
-        // A full load skips the interfaces nested in describe-instances (read later if needed); a
-        // selective one needs them to follow references.
-        let skip_nested = matches!(
-            sink,
-            Sink::Commit {
-                skip_nested: true,
-                ..
-            }
-        );
         if let Some((doc, end)) = typed_read(text, start, skip_nested) {
             count += 1;
             let source = doc_name(name, text, count, end);

@@ -735,18 +735,10 @@ pub(crate) struct ValueReader<'a> {
 }
 
 fn value_warning(out: &mut DocOut, path: String, message: String) {
-    out.diags.push(crate::diag::Diagnostic {
-        severity: crate::diag::Severity::Warning,
-        source: String::new(),
-        line: None,
-        column: None,
-        path: Some(path),
-        message: format!("{message}, so this part is skipped"),
-        help: Some(
-            "the rest of the input is still used; check that the file is unedited aws cli output"
-                .to_owned(),
-        ),
-    });
+    super::convert::Ctx {
+        diags: &mut out.diags,
+    }
+    .part_skipped(path, &message);
 }
 
 impl<'a> KeyReader<'a, de::value::Error> for ValueReader<'a> {

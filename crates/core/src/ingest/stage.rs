@@ -293,10 +293,7 @@ pub(crate) fn read_nested(
             });
             let at = p.render();
             for (suffix, msg) in problems {
-                ctx.warn(
-                    format!("{at}{suffix}"),
-                    format!("{msg}, so this part is skipped"),
-                );
+                ctx.part_skipped(format!("{at}{suffix}"), &msg);
             }
             raw.and_then(|raw| eni(&raw, &p, Some(instance), &mut ctx).ok())
         }
