@@ -2452,6 +2452,8 @@ struct Sets {
     /// Set → its minimal CIDR list, and whether it is wide enough to count as the internet.
     cidrs: FxHashMap<SetId, (Arc<[Cidr]>, bool)>,
     empty: IpSet,
+    /// Buffers for computed sets, which are copied only when new.
+    scratch: [IpSet; 2],
 }
 
 impl Sets {
@@ -2467,6 +2469,7 @@ impl Sets {
             combined: FxHashMap::default(),
             cidrs: FxHashMap::default(),
             empty: IpSet::empty(),
+            scratch: Default::default(),
         };
         s.combined.reserve(2 * interfaces);
         s.id(IpSet::empty());
@@ -2475,12 +2478,31 @@ impl Sets {
 
     fn id(&mut self, set: IpSet) -> SetId {
         let hash = set_hash(&set);
-        let sets = &self.sets;
-        let same = |id: &SetId| usize::try_from(*id).ok().and_then(|i| sets.get(i)) == Some(&set);
-        if let Some(&id) = self.ids.find(hash, same) {
-            return id;
+        match self.find(hash, &set) {
+            Some(id) => id,
+            None => self.insert(hash, set),
         }
+    }
+
+    /// [`Sets::id`] of a set that is only borrowed: copied only when it is new.
+    fn intern(&mut self, set: &IpSet) -> SetId {
+        let hash = set_hash(set);
+        match self.find(hash, set) {
+            Some(id) => id,
+            None => self.insert(hash, set.clone()),
+        }
+    }
+
+    fn find(&self, hash: u64, set: &IpSet) -> Option<SetId> {
+        let sets = &self.sets;
+        let same = |id: &SetId| usize::try_from(*id).ok().and_then(|i| sets.get(i)) == Some(set);
+        self.ids.find(hash, same).copied()
+    }
+
+    /// Stores a set [`Sets::find`] did not find.
+    fn insert(&mut self, hash: u64, set: IpSet) -> SetId {
         let id = SetId::try_from(self.sets.len()).unwrap_or(SetId::MAX);
+        let sets = &self.sets;
         self.ids.insert_unique(hash, id, |id| {
             set_hash(
                 usize::try_from(*id)
@@ -2526,12 +2548,38 @@ impl Sets {
         if let Some(&r) = self.combined.get(&key) {
             return r;
         }
-        let r = match op {
-            SetOp::Union => self.get(a).union(self.get(b)),
-            SetOp::Meet => self.get(a).intersect(self.get(b)),
-        };
-        let r = self.id(r);
+        // Into a buffer, so that an answer already stored (the common case) is not copied.
+        let mut out = std::mem::take(&mut self.scratch[0]);
+        match op {
+            SetOp::Union => self.get(a).union_into(self.get(b), &mut out),
+            SetOp::Meet => self.get(a).intersect_into(self.get(b), &mut out),
+        }
+        let r = self.intern(&out);
+        self.scratch[0] = out;
         self.combined.insert(key, r);
+        r
+    }
+
+    /// `(a₁ ∪ a₂ ∪ …) ∩ gate`, not remembered: an interface's groups are often a combination
+    /// no other interface has, so their union would be computed once and never looked up again.
+    fn union_meet(&mut self, ids: &[SetId], gate: SetId) -> SetId {
+        let (first, rest) = match ids {
+            [] => return Sets::EMPTY,
+            [a] => return self.meet(*a, gate),
+            [first, rest @ ..] => (*first, rest),
+        };
+        if gate == Sets::EMPTY {
+            return Sets::EMPTY;
+        }
+        let [mut acc, mut next] = std::mem::take(&mut self.scratch);
+        acc.clone_from(self.get(first));
+        for &id in rest {
+            acc.union_into(self.get(id), &mut next);
+            std::mem::swap(&mut acc, &mut next);
+        }
+        acc.intersect_into(self.get(gate), &mut next);
+        let r = self.intern(&next);
+        self.scratch = [acc, next];
         r
     }
 
@@ -2557,6 +2605,10 @@ fn set_hash(set: &IpSet) -> u64 {
 /// admitted sources, undecided)` per elementary segment of its own rules, in port order.
 type PortTable = [(u16, SetId, bool)];
 
+/// The port tables of one security group or network ACL, one per probe in [`Probe::EACH`] order,
+/// as ranges of [`Survey::table_rows`].
+type Tables = [(usize, usize); 4];
+
 /// What one survey computes once and shares between interfaces: the interned source sets, and per
 /// subnet, network ACL, security group and VPC the answers of the layers that depend on them only.
 struct Survey<'a> {
@@ -2574,9 +2626,9 @@ struct Survey<'a> {
     /// `(network ACL by address, family, protocol, VPC)` → sources whose replies leave for some
     /// client OS.
     replies: FxHashMap<(usize, Family, Protocol, u32), SetId>,
-    /// `(security group or network ACL by address, probe, family)` → its [`PortTable`], as a range
-    /// of `table_rows`.
-    tables: FxHashMap<(usize, Probe, Family), (usize, usize)>,
+    /// `(security group or network ACL by address, family)` → its [`PortTable`] per probe, as
+    /// ranges of `table_rows`.
+    tables: FxHashMap<(usize, Family), Tables>,
     table_rows: Vec<(u16, SetId, bool)>,
     /// [`expose_address`]'s buffers.
     buffers: Buffers<'a>,
@@ -2593,8 +2645,14 @@ struct Survey<'a> {
 struct Buffers<'a> {
     sgs: Vec<&'a SecurityGroup>,
     open: Vec<(Probe, Option<PortRange>, SetId)>,
-    groups: Vec<(usize, usize)>,
+    groups: Vec<Tables>,
+    /// One probe's table of each group.
+    probe_groups: Vec<(usize, usize)>,
     starts: Vec<u16>,
+    /// The groups' answers at one port segment.
+    admitted: Vec<SetId>,
+    /// Where the sweep up the ports is in the network ACL's table, then each group's.
+    cursors: Vec<usize>,
 }
 
 /// An entity's address, as a cache key for entities borrowed from the inventory during one survey.
@@ -2645,12 +2703,19 @@ impl<'a> Survey<'a> {
         p
     }
 
-    /// The port table of one security group for one probe.
-    fn group_table(&mut self, sg: &SecurityGroup, probe: Probe, family: Family) -> (usize, usize) {
-        let key = (address_of(sg), probe, family);
+    /// The port tables of one security group, one per probe (in [`Probe::EACH`] order).
+    fn group_tables(&mut self, sg: &SecurityGroup, family: Family) -> Tables {
+        let key = (address_of(sg), family);
         if let Some(&t) = self.tables.get(&key) {
             return t;
         }
+        let t = Probe::EACH.map(|probe| self.group_table(sg, probe, family));
+        self.tables.insert(key, t);
+        t
+    }
+
+    /// The port table of one security group for one probe.
+    fn group_table(&mut self, sg: &SecurityGroup, probe: Probe, family: Family) -> (usize, usize) {
         // Each rule's sources once (a prefix list without entries: undecided), then per segment
         // the union over the rules that match there.
         let proto = probe.flow(0, family).protocol;
@@ -2682,20 +2747,30 @@ impl<'a> Survey<'a> {
             self.table_rows.push((port, admitted, undecided));
         }
         self.scratch = (rules, starts);
-        let t = (start, self.table_rows.len());
-        self.tables.insert(key, t);
-        t
+        (start, self.table_rows.len())
     }
 
     /// The port table of one network ACL's inbound entries for one probe. First match decides each
     /// address on its own, so its answer over every address, cut down to some set, is its answer for
     /// that set.
-    fn acl_table(&mut self, acl: &NetworkAcl, probe: Probe, family: Family) -> (usize, usize) {
-        let key = (address_of(acl), probe, family);
+    fn acl_tables(&mut self, acl: &NetworkAcl, family: Family) -> Tables {
+        let key = (address_of(acl), family);
         if let Some(&t) = self.tables.get(&key) {
             return t;
         }
         let entries = sorted_entries(acl, false, family);
+        let t = Probe::EACH.map(|probe| self.acl_table(&entries, probe, family));
+        self.tables.insert(key, t);
+        t
+    }
+
+    /// See [`Survey::acl_tables`].
+    fn acl_table(
+        &mut self,
+        entries: &[&NaclEntry],
+        probe: Probe,
+        family: Family,
+    ) -> (usize, usize) {
         let all = IpSet::all(family);
         let start = self.table_rows.len();
         let mut starts = std::mem::take(&mut self.scratch.1);
@@ -2703,7 +2778,7 @@ impl<'a> Survey<'a> {
         for &port in &starts {
             let flow = probe.flow(port, family);
             let admitted = first_match_each(
-                &entries,
+                entries,
                 &all,
                 |e| matches_inbound(&e.traffic, &flow),
                 |_, _| {},
@@ -2712,9 +2787,7 @@ impl<'a> Survey<'a> {
             self.table_rows.push((port, id, false));
         }
         self.scratch.1 = starts;
-        let t = (start, self.table_rows.len());
-        self.tables.insert(key, t);
-        t
+        (start, self.table_rows.len())
     }
 
     fn rows(&self, (from, to): (usize, usize)) -> &PortTable {
@@ -2722,10 +2795,16 @@ impl<'a> Survey<'a> {
     }
 }
 
-/// The row of a port table that covers `port`.
-fn row_at(table: &PortTable, port: u16) -> Option<(SetId, bool)> {
-    let i = table.partition_point(|r| r.0 <= port).checked_sub(1)?;
-    table.get(i).map(|r| (r.1, r.2))
+/// The row of a port table that covers `port`, for ports asked in increasing order: `cursor`
+/// (start it at 0) moves up the table as they do.
+fn row_from(table: &PortTable, cursor: &mut usize, port: u16) -> Option<(SetId, bool)> {
+    while table.get(*cursor + 1).is_some_and(|r| r.0 <= port) {
+        *cursor += 1;
+    }
+    table
+        .get(*cursor)
+        .filter(|r| r.0 <= port)
+        .map(|r| (r.1, r.2))
 }
 
 /// Every internet-exposed address with what is open on it.
@@ -2941,13 +3020,24 @@ fn expose_address(
         mut sgs,
         mut open,
         mut groups,
+        mut probe_groups,
         mut starts,
+        mut admitted,
+        mut cursors,
     } = std::mem::take(&mut s.buffers);
     sgs.clear();
     open.clear();
     sgs.extend(c.r.groups.iter().filter_map(|g| ix.security_group(g)));
     let mut sg_unknown = sgs.len() < c.r.groups.len();
-    for probe in Probe::EACH {
+    groups.clear();
+    groups.extend(sgs.iter().map(|g| s.group_tables(g, family)));
+    // A prefix list without entries leaves the groups undecided wherever its rule applies.
+    sg_unknown |= groups
+        .iter()
+        .flatten()
+        .any(|t| s.rows(*t).iter().any(|r| r.2));
+    let acl_tables = acl.map(|a| s.acl_tables(a, family));
+    for (p, probe) in Probe::EACH.into_iter().enumerate() {
         // The reply path depends on the network ACL, family and protocol only.
         c.flow = probe.flow(0, family);
         let reply_key = (acl.map_or(0, address_of), family, c.flow.protocol, vpc);
@@ -2965,32 +3055,49 @@ fn expose_address(
             }
         };
         let through = s.sets.meet(base, replies);
-        groups.clear();
-        groups.extend(sgs.iter().map(|g| s.group_table(g, probe, family)));
-        // A prefix list without entries leaves the groups undecided wherever its rule applies.
-        sg_unknown |= groups.iter().any(|t| s.rows(*t).iter().any(|r| r.2));
         if through == Sets::EMPTY {
             continue;
         }
-        let acl_rows = acl.map(|a| s.acl_table(a, probe, family));
+        probe_groups.clear();
+        probe_groups.extend(groups.iter().filter_map(|t| t.get(p)));
+        let acl_rows = acl_tables.and_then(|t| t.get(p).copied());
         starts.clear();
-        for t in groups.iter().chain(acl_rows.iter()) {
+        for t in probe_groups.iter().chain(acl_rows.iter()) {
             starts.extend(s.rows(*t).iter().map(|r| r.0));
         }
         starts.sort_unstable();
         starts.dedup();
+        // One sweep up the ports, with a cursor into each table.
+        cursors.clear();
+        cursors.resize(probe_groups.len() + 1, 0);
+        let (tables, sets) = (&s.table_rows, &mut s.sets);
+        let rows = |t: (usize, usize)| tables.get(t.0..t.1).unwrap_or_default();
         for (i, &from) in starts.iter().enumerate() {
-            let mut set = Sets::EMPTY;
-            for t in &groups {
-                if let Some((admitted, _)) = row_at(s.rows(*t), from) {
-                    set = s.sets.union(set, admitted);
+            let Some((acl_cursor, group_cursors)) = cursors.split_first_mut() else {
+                break;
+            };
+            // What passes the path and the network ACL here (shared by the interfaces behind
+            // them), then the union of the groups' answers cut down to it.
+            let gate = match acl_rows {
+                Some(t) => {
+                    let row = row_from(rows(t), acl_cursor, from);
+                    sets.meet(through, row.map_or(Sets::EMPTY, |r| r.0))
+                }
+                None => through,
+            };
+            if gate == Sets::EMPTY {
+                continue;
+            }
+            admitted.clear();
+            for (t, cursor) in probe_groups.iter().zip(group_cursors) {
+                match row_from(rows(*t), cursor, from) {
+                    Some((id, _)) if id != Sets::EMPTY => admitted.push(id),
+                    _ => {}
                 }
             }
-            set = s.sets.meet(through, set);
-            if let Some(t) = acl_rows {
-                let admitted = row_at(s.rows(t), from).map_or(Sets::EMPTY, |r| r.0);
-                set = s.sets.meet(set, admitted);
-            }
+            admitted.sort_unstable();
+            admitted.dedup();
+            let set = sets.union_meet(&admitted, gate);
             if set == Sets::EMPTY {
                 continue;
             }
@@ -3032,7 +3139,10 @@ fn expose_address(
         sgs,
         open,
         groups,
+        probe_groups,
         starts,
+        admitted,
+        cursors,
     };
     if services.is_empty() && unknown.is_empty() {
         return None;

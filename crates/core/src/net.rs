@@ -302,9 +302,19 @@ impl<T: Bound> RangeSet<T> {
         if self.ranges.is_empty() {
             return other.clone();
         }
+        let mut out = RangeSet {
+            ranges: Vec::with_capacity(self.ranges.len() + other.ranges.len()),
+        };
+        self.union_into(other, &mut out);
+        out
+    }
+
+    /// `self ∪ other` into `out`, whose room is reused.
+    pub fn union_into(&self, other: &Self, out: &mut Self) {
         // Both lists are sorted: merge them, joining ranges that overlap or touch.
         let (a, b) = (&self.ranges, &other.ranges);
-        let mut out: Vec<(T, T)> = Vec::with_capacity(a.len() + b.len());
+        let out = &mut out.ranges;
+        out.clear();
         let (mut i, mut j) = (0, 0);
         loop {
             let (lo, hi) = match (a.get(i), b.get(j)) {
@@ -327,7 +337,6 @@ impl<T: Bound> RangeSet<T> {
                 _ => out.push((lo, hi)),
             }
         }
-        RangeSet { ranges: out }
     }
 
     pub fn complement(&self) -> Self {
@@ -355,7 +364,20 @@ impl<T: Bound> RangeSet<T> {
         }
         // One pass into room for the most overlaps there can be, then cut to size when that room
         // is mostly unused: a survey keeps thousands of these.
-        let mut out = Vec::with_capacity(self.ranges.len() + other.ranges.len());
+        let mut out = RangeSet {
+            ranges: Vec::with_capacity(self.ranges.len() + other.ranges.len()),
+        };
+        self.intersect_into(other, &mut out);
+        if out.ranges.capacity() > 2 * out.ranges.len() {
+            out.ranges.shrink_to_fit();
+        }
+        out
+    }
+
+    /// `self ∩ other` into `out`, whose room is reused.
+    pub fn intersect_into(&self, other: &Self, out: &mut Self) {
+        let out = &mut out.ranges;
+        out.clear();
         let (mut i, mut j) = (0, 0);
         while let (Some(&(a0, a1)), Some(&(b0, b1))) = (self.ranges.get(i), other.ranges.get(j)) {
             let (lo, hi) = (a0.max(b0), a1.min(b1));
@@ -368,10 +390,6 @@ impl<T: Bound> RangeSet<T> {
                 j += 1;
             }
         }
-        if out.capacity() > 2 * out.len() {
-            out.shrink_to_fit();
-        }
-        RangeSet { ranges: out }
     }
 
     pub fn subtract(&self, other: &Self) -> Self {
@@ -479,6 +497,18 @@ impl IpSet {
             v4: self.v4.intersect(&o.v4),
             v6: self.v6.intersect(&o.v6),
         }
+    }
+
+    /// `self ∪ o` into `out`, whose room is reused.
+    pub fn union_into(&self, o: &Self, out: &mut Self) {
+        self.v4.union_into(&o.v4, &mut out.v4);
+        self.v6.union_into(&o.v6, &mut out.v6);
+    }
+
+    /// `self ∩ o` into `out`, whose room is reused.
+    pub fn intersect_into(&self, o: &Self, out: &mut Self) {
+        self.v4.intersect_into(&o.v4, &mut out.v4);
+        self.v6.intersect_into(&o.v6, &mut out.v6);
     }
 
     pub fn subtract(&self, o: &Self) -> Self {
