@@ -85,7 +85,6 @@ struct Index<'a> {
 /// See [`Index::by_id`].
 struct ById<'a> {
     instances: FxHashMap<&'a str, &'a Instance>,
-    enis: FxHashMap<&'a str, &'a Eni>,
     security_groups: FxHashMap<&'a str, &'a SecurityGroup>,
     instance_status: FxHashMap<&'a str, &'a InstanceStatus>,
     /// `Name` tag → the first instance in id order with that name.
@@ -114,7 +113,6 @@ impl<'a> Index<'a> {
         Index {
             by_id: Some(ById {
                 instances: by_id(&inv.instances),
-                enis: by_id(&inv.enis),
                 security_groups: by_id(&inv.security_groups),
                 instance_status: by_id(&inv.instance_status),
                 instance_names: {
@@ -140,7 +138,9 @@ impl<'a> Index<'a> {
     }
 
     fn eni(&self, id: &str) -> Option<&'a Eni> {
-        lookup(self.by_id.as_ref().map(|b| &b.enis), &self.inv.enis, id)
+        // In the inventory's map even for a survey: it looks interfaces up by id only in odd
+        // cases (an interface that is not attached, an id that names another resource).
+        self.inv.enis.get(id)
     }
 
     fn security_group(&self, id: &str) -> Option<&'a SecurityGroup> {

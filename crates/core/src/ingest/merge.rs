@@ -340,12 +340,20 @@ impl Builder {
         let own = sorted(p.enis_own, |e| &e.eni.id, diags);
         let mut copies = Vec::with_capacity(p.enis_nested.len());
         let mut lost = false;
+        // The records' id prefixes, in their order: a search touches these (a few pages) and
+        // compares whole ids, in the records, only where the prefixes tie.
+        let prefixes: Vec<u128> = own.iter().map(|(k, _)| k.prefix()).collect();
         for n in p.enis_nested {
             let covered = n.id.as_ref().is_some_and(|id| {
-                own.binary_search_by(|(k, _)| k.cmp(id))
-                    .ok()
-                    .and_then(|at| own.get(at))
-                    .is_some_and(|(_, o)| o.complete())
+                let p = id.prefix();
+                let at = prefixes.partition_point(|x| *x < p);
+                let ties = prefixes.get(at..).unwrap_or_default();
+                let records = own.get(at..).unwrap_or_default();
+                ties.iter()
+                    .take_while(|x| **x == p)
+                    .zip(records)
+                    .find(|(_, (k, _))| k == id)
+                    .is_some_and(|(_, (_, o))| o.complete())
             });
             if covered {
                 continue;
