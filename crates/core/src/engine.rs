@@ -3072,6 +3072,9 @@ fn expose_address(
         cursors.resize(probe_groups.len() + 1, 0);
         let (tables, sets) = (&s.table_rows, &mut s.sets);
         let rows = |t: (usize, usize)| tables.get(t.0..t.1).unwrap_or_default();
+        // The network ACL's answer at the last segment, and what it let through: the next
+        // segments mostly share it (the groups' rules start most of them).
+        let mut last_acl: Option<(SetId, SetId)> = None;
         for (i, &from) in starts.iter().enumerate() {
             let Some((acl_cursor, group_cursors)) = cursors.split_first_mut() else {
                 break;
@@ -3080,8 +3083,15 @@ fn expose_address(
             // them), then the union of the groups' answers cut down to it.
             let gate = match acl_rows {
                 Some(t) => {
-                    let row = row_from(rows(t), acl_cursor, from);
-                    sets.meet(through, row.map_or(Sets::EMPTY, |r| r.0))
+                    let row = row_from(rows(t), acl_cursor, from).map_or(Sets::EMPTY, |r| r.0);
+                    match last_acl {
+                        Some((r, gate)) if r == row => gate,
+                        _ => {
+                            let gate = sets.meet(through, row);
+                            last_acl = Some((row, gate));
+                            gate
+                        }
+                    }
                 }
                 None => through,
             };
