@@ -2441,9 +2441,10 @@ enum SetOp {
 }
 
 /// Source sets of one survey, hash-consed: each distinct set is stored once under an id, and the
-/// union or intersection of two ids, and the minimal CIDR list of an id, are computed once. Interfaces
-/// share answers: on the benchmark's synthetic account 9 833 open port ranges have 2 497 distinct
-/// source sets, and the survey meets 13 728 distinct sets in all, so most set operations are lookups.
+/// union or intersection of two ids, and the minimal CIDR list of an id, are computed once (the
+/// union of an interface's groups is not remembered: see [`Sets::union_meet`]). Interfaces share
+/// answers: on the benchmark's synthetic account 9 833 open port ranges have 2 497 distinct source
+/// sets, and the survey meets 8 786 distinct sets in all, so most set operations are lookups.
 struct Sets {
     sets: Vec<IpSet>,
     /// Ids by the hash of their set (each set is stored once, in `sets`).
@@ -2750,9 +2751,9 @@ impl<'a> Survey<'a> {
         (start, self.table_rows.len())
     }
 
-    /// The port table of one network ACL's inbound entries for one probe. First match decides each
-    /// address on its own, so its answer over every address, cut down to some set, is its answer for
-    /// that set.
+    /// The port tables of one network ACL's inbound entries, one per probe (in [`Probe::EACH`]
+    /// order). First match decides each address on its own, so its answer over every address, cut
+    /// down to some set, is its answer for that set.
     fn acl_tables(&mut self, acl: &NetworkAcl, family: Family) -> Tables {
         let key = (address_of(acl), family);
         if let Some(&t) = self.tables.get(&key) {
@@ -2795,16 +2796,13 @@ impl<'a> Survey<'a> {
     }
 }
 
-/// The row of a port table that covers `port`, for ports asked in increasing order: `cursor`
-/// (start it at 0) moves up the table as they do.
-fn row_from(table: &PortTable, cursor: &mut usize, port: u16) -> Option<(SetId, bool)> {
+/// The sources admitted by the row of a port table that covers `port`, for ports asked in
+/// increasing order: `cursor` (start it at 0) moves up the table as they do.
+fn row_from(table: &PortTable, cursor: &mut usize, port: u16) -> Option<SetId> {
     while table.get(*cursor + 1).is_some_and(|r| r.0 <= port) {
         *cursor += 1;
     }
-    table
-        .get(*cursor)
-        .filter(|r| r.0 <= port)
-        .map(|r| (r.1, r.2))
+    table.get(*cursor).filter(|r| r.0 <= port).map(|r| r.1)
 }
 
 /// Every internet-exposed address with what is open on it.
@@ -3083,7 +3081,7 @@ fn expose_address(
             // them), then the union of the groups' answers cut down to it.
             let gate = match acl_rows {
                 Some(t) => {
-                    let row = row_from(rows(t), acl_cursor, from).map_or(Sets::EMPTY, |r| r.0);
+                    let row = row_from(rows(t), acl_cursor, from).unwrap_or(Sets::EMPTY);
                     match last_acl {
                         Some((r, gate)) if r == row => gate,
                         _ => {
@@ -3101,7 +3099,7 @@ fn expose_address(
             admitted.clear();
             for (t, cursor) in probe_groups.iter().zip(group_cursors) {
                 match row_from(rows(*t), cursor, from) {
-                    Some((id, _)) if id != Sets::EMPTY => admitted.push(id),
+                    Some(id) if id != Sets::EMPTY => admitted.push(id),
                     _ => {}
                 }
             }
