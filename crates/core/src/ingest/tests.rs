@@ -478,6 +478,37 @@ fn a_bad_field_names_its_path_and_keeps_the_rest() {
 }
 
 #[test]
+fn only_name_tags_are_read_and_bad_tag_keys_are_reported() {
+    // Tags are read as they stream past: only `Name` and keys that are not strings are kept.
+    let text = r#"{"Reservations": [{"Instances": [{"InstanceId": "i-1", "Tags": [
+        {"Key": 5, "Value": "x"},
+        {"Key": "env", "Value": 7},
+        {"Key": "Name", "Value": ["web"]},
+        {"Value": "no key"},
+        {"Key": "Name", "Value": "web-2"},
+        {"Key": "team", "Value": "a"}]},
+      {"InstanceId": "i-2", "Tags": [{"Key": "Name", "Value": "db"}, {"Key": "Name"}]},
+      {"InstanceId": "i-3", "Tags": null}]}]}"#;
+    let l = one("tags.json", text);
+    let paths: Vec<&str> = of(&l, Severity::Warning)
+        .iter()
+        .filter_map(|d| d.path.as_deref())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "Reservations[0].Instances[0].Tags[0].Key",
+            "Reservations[0].Instances[0].Tags[2].Value",
+        ]
+    );
+    let inv = &l.inventory;
+    assert_eq!(inv.instances["i-1"].name.as_deref(), Some("web-2"));
+    // The last `Name` decides, even when it has no value.
+    assert_eq!(inv.instances["i-2"].name, None);
+    assert_eq!(inv.instances["i-3"].name, None);
+}
+
+#[test]
 fn a_wrong_shape_falls_back_to_skipping_just_that_resource() {
     let text = r#"{"SecurityGroups": [
         {"GroupId": "sg-1", "IpPermissions": [{"IpProtocol": "-1", "IpRanges": {"CidrIp": "0.0.0.0/0"}}]},
