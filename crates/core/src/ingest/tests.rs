@@ -1052,6 +1052,16 @@ fn a_nested_copy_fills_what_the_interface_record_lacks_and_its_warnings_stay() {
 }
 
 #[test]
+fn a_record_without_one_list_still_needs_the_nested_copy() {
+    // Every field but `Ipv6Addresses`: the record is not complete, so the copy is read for it.
+    let l = both_orders_both_ways(NESTED, &ENI_1.replace(r#""Ipv6Addresses": [], "#, ""));
+    let e = &l.inventory.enis["eni-1"];
+    assert_eq!(e.ipv6_addresses, vec![ip("2001:db8::5")]);
+    assert_eq!(e.description.as_deref(), Some("Primary network interface"));
+    assert_eq!(of(&l, Severity::Warning).len(), 1, "{:?}", l.diagnostics);
+}
+
+#[test]
 fn a_nested_copy_of_the_wrong_shape_loses_only_that_interface() {
     let text = r#"{"Reservations": [{"Instances": [{"InstanceId": "i-1", "NetworkInterfaces": [
         {"NetworkInterfaceId": "eni-1", "Groups": {"GroupId": "sg-1"}},
