@@ -269,8 +269,13 @@ impl<'a> Reader<'a> {
         if !blank(self.bytes.get(p)) {
             return;
         }
-        // A line break and the next line's indent are one run.
         p += 1;
+        // One blank (the space after every `:`) needs no block.
+        if !blank(self.bytes.get(p)) {
+            self.pos = p;
+            return;
+        }
+        // A line break and the next line's indent are one run.
         while let Some(hits) = block::not_blanks(self.bytes, p) {
             if hits != 0 {
                 self.pos = p + hits.trailing_zeros() as usize;
