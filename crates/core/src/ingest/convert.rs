@@ -150,9 +150,11 @@ fn opt_bool(v: &Option<Val<'_>>, p: &Path<'_>) -> Result<Option<bool>, Problem> 
 fn opt_ip(v: &Option<Val<'_>>, p: &Path<'_>) -> Result<Option<IpAddr>, Problem> {
     match opt_str(v, p)? {
         None => Ok(None),
-        Some(s) => crate::net::parse_ip(s.trim())
+        Some(s) => s
+            .trim()
+            .parse::<IpAddr>()
             .map(Some)
-            .ok_or_else(|| problem(p, format!("`{s}` is not an IP address"))),
+            .map_err(|_| problem(p, format!("`{s}` is not an IP address"))),
     }
 }
 
@@ -390,8 +392,8 @@ pub(crate) fn instance(
     };
     let mut name = None;
     let pt = p.key("Tags");
-    for (i, t) in raw.tags.iter().flat_map(|t| &t.kept) {
-        let pti = pt.at(*i);
+    for (i, t) in raw.tags.iter().flatten().enumerate() {
+        let pti = pt.at(i);
         if ctx.or_ignore(opt_str(&t.key, &pti.key("Key"))) == Some("Name") {
             name = ctx.opt_string(&t.value, &pti.key("Value"));
         }

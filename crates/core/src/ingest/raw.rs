@@ -132,41 +132,6 @@ type L<T> = Option<Vec<T>>;
 
 raw!(RawTag { key: V<'a>, value: V<'a> });
 
-/// `Tags` of an instance, keeping only the tags the conversion reads: `Name`, and any whose `Key` is
-/// not a string (it is reported). The others (most of a real account's tags) are dropped as they
-/// are read instead of being collected: a tag with a string key other than `Name` gives neither a
-/// value nor a warning.
-#[derive(Debug, Default)]
-pub(crate) struct RawTags<'a> {
-    /// `(index in Tags, tag)`.
-    pub kept: Vec<(usize, RawTag<'a>)>,
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for RawTags<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = RawTags<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                // What `Vec`'s visitor says, so a wrong shape reads the same as for other lists.
-                f.write_str("a sequence")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<RawTags<'a>, A::Error> {
-                let mut kept = Vec::new();
-                let mut i = 0;
-                while let Some(t) = a.next_element::<RawTag<'a>>()? {
-                    if !matches!(&t.key, Some(Val::Str(k)) if k != "Name") {
-                        kept.push((i, t));
-                    }
-                    i += 1;
-                }
-                Ok(RawTags { kept })
-            }
-        }
-        d.deserialize_seq(V(PhantomData))
-    }
-}
-
 raw!(RawState { code: V<'a>, name: V<'a> });
 
 raw!(RawGroupRef { group_id: V<'a> });
@@ -214,7 +179,7 @@ raw!(
         security_groups: L<RawGroupRef<'a>>,
         platform: V<'a>,
         platform_details: V<'a>,
-        tags: Option<RawTags<'a>>,
+        tags: L<RawTag<'a>>,
     }
 );
 

@@ -479,7 +479,7 @@ fn a_bad_field_names_its_path_and_keeps_the_rest() {
 
 #[test]
 fn only_name_tags_are_read_and_bad_tag_keys_are_reported() {
-    // Tags are read as they stream past: only `Name` and keys that are not strings are kept.
+    // Only `Name` gives a value; a key that is not a string is reported, other tags are not read.
     let text = r#"{"Reservations": [{"Instances": [{"InstanceId": "i-1", "Tags": [
         {"Key": 5, "Value": "x"},
         {"Key": "env", "Value": 7},
