@@ -261,7 +261,8 @@ impl<'a> Reader<'a> {
         self.bytes.get(self.pos).copied()
     }
 
-    /// Skips blanks: runs of spaces a block at a time, then single blanks.
+    /// Skips blanks: a lone blank byte by byte, a longer run a block at a time (and its last few
+    /// bytes, at the end of the text, byte by byte).
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn skip_blanks(&mut self) {
         let blank = |b: Option<&u8>| matches!(b, Some(b' ' | b'\n' | b'\r' | b'\t'));
